@@ -1,0 +1,56 @@
+"""TechNorth Skills: the course platform of the North's tech cluster."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from lms.config import Config, load_secret_key
+
+
+def create_app(config: type | dict[str, Any] | None = None) -> Flask:
+    """Build the app: config -> extensions -> blueprints -> CLI -> errors and headers."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.from_mapping(config)
+    elif config is not None:
+        app.config.from_object(config)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", Config.database_url(app.instance_path))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    # The app's own loggers ("lms.*") report at INFO; libraries keep their defaults.
+    logging.getLogger("lms").setLevel(logging.INFO)
+
+    from lms import models  # noqa: F401 - registers every table with the metadata
+    from lms.auth import session  # noqa: F401 - registers Flask-Login's user loader
+    from lms.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from lms.health import bp as health_bp
+    from lms.learning import bp as learning_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(learning_bp)
+
+    from lms.cli import register_cli
+
+    register_cli(app)
+
+    from lms.errors import register_error_handlers
+    from lms.security import register_security_headers
+    from lms.templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    return app

@@ -1,0 +1,1 @@
+"""Accounts: passwords, users and (in later work) sign-in pages."""

@@ -1,0 +1,96 @@
+"""``flask`` commands, grouped by domain: ``content`` (check, sync) and ``users`` (create)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from lms.auth.users import AccountError, create_user
+from lms.content.loader import load_catalogue
+from lms.content.sync import sync_catalogue
+from lms.models import ROLES
+
+content_cli = AppGroup("content", help="Check and import the Markdown course catalogue.")
+
+
+def _content_path(path: str | None) -> str:
+    return path or current_app.config["CONTENT_DIR"]
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _report_problems(problems) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{_count(len(problems), 'problem')} found.", err=True)
+
+
+@content_cli.command("check")
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+def check_command(path: str | None) -> None:
+    """Validate every course under PATH (default: the content folder); print path:line: message."""
+    catalogue = load_catalogue(_content_path(path))
+    if catalogue.problems:
+        _report_problems(catalogue.problems)
+        raise SystemExit(1)
+    lessons = sum(len(course.lessons) for course in catalogue.courses)
+    click.echo(f"OK: {_count(len(catalogue.courses), 'course')}, {_count(lessons, 'lesson')}.")
+
+
+@content_cli.command("sync")
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+def sync_command(path: str | None) -> None:
+    """Import the courses under PATH: add new, update changed, retire removed. Idempotent."""
+    catalogue = load_catalogue(_content_path(path))
+    if catalogue.problems:
+        _report_problems(catalogue.problems)
+        click.echo("Nothing was imported: fix the problems above and run sync again.", err=True)
+        raise SystemExit(1)
+    summary = sync_catalogue(catalogue)
+    if not summary.changed:
+        click.echo(f"Nothing changed ({summary.unchanged} courses and lessons up to date).")
+        return
+    for line in summary.lines():
+        click.echo(line)
+
+
+
+
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="The person's email address (their sign-in name).")
+@click.option("--name", required=True, help="Full name as shown on the site.")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="learner",
+    show_default=True,
+    help="What the account may do.",
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input instead of prompting (for scripts).",
+)
+def create_user_command(email: str, name: str, role: str, password_stdin: bool) -> None:
+    """Create an account. The password is prompted for (or read from stdin), never an argument."""
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(email=email, name=name, password=password, role=role, verified=True)
+    except AccountError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Created {user.role} account {user.email} (id {user.id}).")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(content_cli)
+    app.cli.add_command(users_cli)

@@ -1,0 +1,89 @@
+"""Configuration: defaults, environment overrides (LMS_*, DATABASE_URL) and the test profile."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain ``postgres://`` URLs (as hosting platforms hand them out) at psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_secret_key(instance_path: str) -> str:
+    """Return SECRET_KEY from the environment, else one generated once into ``instance/``.
+
+    The generated file is created with owner-only permissions (0600) and reused on every start, so
+    sessions survive restarts without a key ever living in the repository.
+    """
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    path = Path(instance_path) / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        # O_EXCL: if two workers start at once, only one writes; the other reads the winner's key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+class Config:
+    """Defaults for development and production; every value can be overridden from the environment."""
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    CONTENT_DIR = os.environ.get("LMS_CONTENT_DIR", str(PROJECT_ROOT / "content"))
+    SITE_NAME = "TechNorth Skills"
+    CATALOGUE_PAGE_SIZE = int(os.environ.get("LMS_CATALOGUE_PAGE_SIZE", "12"))
+    RATELIMIT_STORAGE_URI = os.environ.get("LMS_RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_DEFAULT = os.environ.get("LMS_RATELIMIT_DEFAULT", "300 per minute")
+    RATELIMIT_HEADERS_ENABLED = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("LMS_SECURE_COOKIES", False)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: no lost form on a slow lesson
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+
+    @staticmethod
+    def database_url(instance_path: str) -> str:
+        url = os.environ.get("DATABASE_URL")
+        if url:
+            return normalise_database_url(url)
+        return f"sqlite:///{Path(instance_path) / 'lms.sqlite3'}"
+
+
+class TestConfig(Config):
+    """Isolated settings for the test suite: its own database, no rate limits, no CSRF by default."""
+
+    TESTING = True
+    SECRET_KEY = "test-only-secret-not-for-production"  # noqa: S105 - the test profile alone
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    SERVER_NAME = None

@@ -1,0 +1,101 @@
+"""Links and images inside lesson Markdown: finding them (with line numbers) and resolving them.
+
+A relative link to a lesson file (``02-variables.md``, ``../git-collaboration/03-branching.md``)
+becomes that lesson's URL; a relative link to any other file inside the course folder becomes an
+asset URL. Anything that leads nowhere, or outside the course, is a problem for ``content check``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from lms.content.quiz import FENCE_RE
+
+INLINE_LINK_RE = re.compile(r"(!?)\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
+REFERENCE_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
+CODE_SPAN_RE = re.compile(r"(`+).+?\1")
+SAFE_SCHEMES = {"http", "https", "mailto"}
+LESSON_FILE_RE = re.compile(r"^\d{2,3}-[a-z0-9][a-z0-9-]*\.md$")
+
+# (course slug, lesson key or None for the course page) for a Markdown file, or None.
+LessonLookup = Callable[[Path], tuple[str, str | None] | None]
+
+
+@dataclass(frozen=True)
+class FoundLink:
+    line: int
+    target: str
+    is_image: bool
+
+
+def find_links(body: str, body_line: int) -> Iterator[FoundLink]:
+    """Yield every inline link, image and reference definition outside code blocks and spans."""
+    fence: str | None = None
+    for offset, raw in enumerate(body.splitlines()):
+        stripped = raw.strip()
+        if fence is not None:
+            if stripped.startswith(fence) and stripped.strip(fence[0]) == "":
+                fence = None
+            continue
+        if m := FENCE_RE.match(stripped):
+            fence = m["fence"]
+            continue
+        line = CODE_SPAN_RE.sub("", raw)
+        for m in INLINE_LINK_RE.finditer(line):
+            yield FoundLink(body_line + offset, m.group(2), m.group(1) == "!")
+        if m := REFERENCE_DEF_RE.match(line):
+            yield FoundLink(body_line + offset, m.group(1), False)
+
+
+class LinkResolver:
+    """Resolves link targets written in one course folder's lessons."""
+
+    def __init__(self, course_dir: Path, course_slug: str, lookup: LessonLookup):
+        self.course_dir = course_dir.resolve()
+        self.course_slug = course_slug
+        self.lookup = lookup
+        self.assets: set[str] = set()  # paths relative to the course folder, as posix strings
+
+    def resolve(self, lesson_path: Path, target: str) -> tuple[str | None, str | None]:
+        """Return (new URL or None to keep the target, problem message or None)."""
+        parts = urlsplit(target)
+        if parts.scheme:
+            if parts.scheme.lower() in SAFE_SCHEMES:
+                return None, None
+            return None, f"link '{target}' uses the unsafe or unsupported scheme '{parts.scheme}:'"
+        if not parts.path or target.startswith("/"):
+            return None, None  # same-page anchors and site paths are left as written
+        resolved = (lesson_path.parent / unquote(parts.path)).resolve()
+        fragment = f"#{parts.fragment}" if parts.fragment else ""
+        if resolved.suffix == ".md":
+            ref = self.lookup(resolved)
+            if ref is None:
+                return None, f"link '{target}' points to a lesson that does not exist"
+            slug, key = ref
+            url = f"/courses/{slug}" + (f"/lessons/{key}" if key else "")
+            return url + fragment, None
+        if not resolved.is_relative_to(self.course_dir):
+            return None, f"link '{target}' points outside the course folder"
+        if not resolved.is_file():
+            return None, f"file '{target}' does not exist"
+        relative = resolved.relative_to(self.course_dir).as_posix()
+        self.assets.add(relative)
+        return f"/courses/{self.course_slug}/assets/{relative}", None
+
+    def check(self, lesson_path: Path, link: FoundLink) -> str | None:
+        """A problem message for one found link, naming images as such."""
+        _, problem = self.resolve(lesson_path, link.target)
+        if problem and link.is_image:
+            problem = problem.replace("link", "image", 1).replace("file", "image", 1)
+        return problem
+
+    def for_renderer(self, lesson_path: Path) -> Callable[[str, str], str | None]:
+        def rewrite(_tag: str, target: str) -> str | None:
+            url, _ = self.resolve(lesson_path, target)
+            return url
+
+        return rewrite

@@ -1,0 +1,146 @@
+"""Markdown to safe HTML: python-markdown with pymdown-extensions, then an nh3 allowlist.
+
+Rendering happens once, at sync time; the stored HTML is served as is. Links to other lessons and to
+course assets are rewritten by a resolver the loader supplies, so the renderer knows nothing of URLs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import re
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+# Bump when rendering changes, so the next sync re-renders every lesson even if no file changed.
+RENDERER_VERSION = "1"
+
+# (tag, attribute, target) -> new URL, or None to leave the target as written.
+Resolver = Callable[[str, str], str | None]
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "img", "ins", "kbd", "li",
+    "mark", "ol", "p", "pre", "s", "samp", "span", "strong", "sub", "summary", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "var",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+# The tables extension aligns cells with style="text-align: ..."; the CSP forbids inline styles, so
+# alignment becomes a class the site's stylesheet knows.
+ALIGN_STYLE_RE = re.compile(r'\sstyle="text-align:\s*(left|right|center);?"')
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    toc: list[dict]
+
+
+class _LinkRewriter(Treeprocessor):
+    def __init__(self, md, resolver: Resolver):
+        super().__init__(md)
+        self.resolver = resolver
+
+    def run(self, root: Element) -> None:
+        for element in root.iter():
+            attribute = {"a": "href", "img": "src"}.get(element.tag)
+            if attribute and element.get(attribute):
+                new = self.resolver(element.tag, element.get(attribute))
+                if new is not None:
+                    element.set(attribute, new)
+
+
+class _LinkRewriteExtension(Extension):
+    def __init__(self, resolver: Resolver):
+        super().__init__()
+        self.resolver = resolver
+
+    def extendMarkdown(self, md) -> None:  # noqa: N802 - python-markdown's API name
+        md.treeprocessors.register(_LinkRewriter(md, self.resolver), "lms_links", 1)
+
+
+def _markdown(resolver: Resolver | None) -> markdown.Markdown:
+    extensions: list = [
+        "tables",
+        "admonition",
+        "sane_lists",
+        "pymdownx.superfences",
+        "pymdownx.highlight",
+        "pymdownx.inlinehilite",
+        "pymdownx.details",
+        "pymdownx.betterem",
+        "pymdownx.tilde",
+        "pymdownx.caret",
+        "pymdownx.keys",
+        "toc",
+    ]
+    if resolver is not None:
+        extensions.append(_LinkRewriteExtension(resolver))
+    return markdown.Markdown(
+        extensions=extensions,
+        extension_configs={
+            "pymdownx.highlight": {
+                "use_pygments": True,
+                "css_class": "highlight",
+                "guess_lang": False,
+            },
+            "toc": {
+                "permalink": "#",
+                "permalink_title": "Link to this section",
+                "toc_depth": "2-3",
+            },
+        },
+        output_format="html",
+    )
+
+
+def sanitize(html: str) -> str:
+    """Clean rendered HTML with the nh3 allowlist: no scripts, handlers, frames or unsafe URLs."""
+    html = ALIGN_STYLE_RE.sub(r' class="align-\1"', html)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def _flatten_toc(tokens: list[dict]) -> list[dict]:
+    flat: list[dict] = []
+    for token in tokens:
+        flat.append({"id": token["id"], "name": token["name"], "level": token["level"]})
+        flat.extend(_flatten_toc(token.get("children", [])))
+    return flat
+
+
+def render_markdown(text: str, resolver: Resolver | None = None) -> Rendered:
+    """Render a lesson or overview body to sanitized HTML and its h2/h3 table of contents."""
+    md = _markdown(resolver)
+    html = sanitize(md.convert(text))
+    toc = [
+        {"id": entry["id"], "name": nh3.clean(entry["name"], tags=set()), "level": entry["level"]}
+        for entry in _flatten_toc(md.toc_tokens)
+    ]
+    return Rendered(html=html, toc=toc)
+
+
+def render_inline(text: str, resolver: Resolver | None = None) -> str:
+    """Render a short piece of Markdown (a quiz question or option) without its wrapping <p>."""
+    html = render_markdown(text, resolver).html.strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html

@@ -1,0 +1,230 @@
+"""Import a loaded catalogue into the database, idempotently, in one write transaction.
+
+New courses and lessons are added, changed ones updated, and ones whose files are gone are retired
+(hidden, never deleted) so learners' records stay. A run with nothing changed writes nothing: every
+field is compared before it is set, so the session has nothing to flush.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from lms.content.loader import Catalogue, CourseSource, LessonSource
+from lms.extensions import begin_write, db
+from lms.models import Asset, Course, CourseSkill, Lesson, Module
+
+
+@dataclass
+class SyncSummary:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.retired or self.restored)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"{label} {len(items)}: {', '.join(items)}"
+            for label, items in (
+                ("Added", self.added),
+                ("Updated", self.updated),
+                ("Retired", self.retired),
+                ("Restored", self.restored),
+            )
+            if items
+        ]
+        out.append(f"Unchanged: {self.unchanged}")
+        return out
+
+
+def _assign(obj: Any, values: dict[str, Any]) -> bool:
+    """Set only the attributes whose values differ; return whether anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def sync_catalogue(catalogue: Catalogue, now: datetime | None = None) -> SyncSummary:
+    """Write ``catalogue`` to the database. The caller must have checked ``catalogue.ok``."""
+    if not catalogue.ok:
+        raise ValueError("refusing to sync a catalogue with problems")
+    now = now or datetime.now(UTC)
+    summary = SyncSummary()
+    begin_write()
+    try:
+        existing = {
+            course.slug: course
+            for course in db.session.scalars(
+                select(Course).options(
+                    selectinload(Course.lessons),
+                    selectinload(Course.skills),
+                    selectinload(Course.modules),
+                )
+            )
+        }
+        for source in catalogue.courses:
+            _sync_course(existing.get(source.slug), source, now, summary)
+        if catalogue.whole:
+            present = {source.slug for source in catalogue.courses}
+            for slug, course in existing.items():
+                if slug not in present and course.retired_at is None:
+                    course.retired_at = now
+                    summary.retired.append(f"course {slug}")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return summary
+
+
+def _course_values(source: CourseSource) -> dict[str, Any]:
+    return {
+        "title": source.title,
+        "summary": source.summary,
+        "overview_html": source.overview_html,
+        "level": source.level,
+        "hours": source.hours,
+        "pass_mark": source.pass_mark,
+        "status": source.status,
+        "featured": source.featured,
+        "authors": source.authors,
+        "source_path": source.path,
+    }
+
+
+def _sync_course(
+    course: Course | None, source: CourseSource, now: datetime, summary: SyncSummary
+) -> None:
+    label = f"course {source.slug}"
+    if course is None:
+        course = Course(slug=source.slug, created_at=now, updated_at=now, **_course_values(source))
+        db.session.add(course)
+        summary.added.append(label)
+    else:
+        changed = _assign(course, _course_values(source))
+        changed |= _sync_skills(course, source)
+        changed |= _sync_modules(course, source)
+        if course.retired_at is not None:
+            course.retired_at = None
+            summary.restored.append(label)
+        elif changed:
+            summary.updated.append(label)
+        else:
+            summary.unchanged += 1
+        if changed:
+            course.updated_at = now
+    if course.id is None:
+        _sync_skills(course, source)
+        _sync_modules(course, source)
+        db.session.flush()
+    _sync_assets(course, source)
+    _sync_lessons(course, source, now, summary)
+
+
+def _sync_skills(course: Course, source: CourseSource) -> bool:
+    by_name = {skill.name: skill for skill in course.skills}
+    wanted = {item["name"] for item in source.skills}
+    changed = False
+    for skill in list(course.skills):
+        if skill.name not in wanted:
+            course.skills.remove(skill)
+            changed = True
+    for position, item in enumerate(source.skills, start=1):
+        values = {"position": position, "sfia_code": item["sfia"], "sfia_level": item["level"]}
+        skill = by_name.get(item["name"])
+        if skill is None:
+            course.skills.append(CourseSkill(name=item["name"], **values))
+            changed = True
+        else:
+            changed |= _assign(skill, values)
+    return changed
+
+
+def _sync_modules(course: Course, source: CourseSource) -> bool:
+    by_key = {module.key: module for module in course.modules}
+    wanted = {item["id"] for item in source.modules}
+    changed = False
+    for module in list(course.modules):
+        if module.key not in wanted:
+            course.modules.remove(module)
+            changed = True
+    for position, item in enumerate(source.modules, start=1):
+        values = {"title": item["title"], "position": position}
+        module = by_key.get(item["id"])
+        if module is None:
+            course.modules.append(Module(key=item["id"], **values))
+            changed = True
+        else:
+            changed |= _assign(module, values)
+    return changed
+
+
+def _sync_assets(course: Course, source: CourseSource) -> None:
+    stored = {
+        asset.path: asset
+        for asset in db.session.scalars(select(Asset).where(Asset.course_id == course.id))
+    }
+    for item in source.assets:
+        asset = stored.pop(item.path, None)
+        values = {"media_type": item.media_type, "sha256": item.sha256}
+        if asset is None:
+            db.session.add(Asset(course_id=course.id, path=item.path, data=item.data, **values))
+        elif asset.sha256 != item.sha256:
+            _assign(asset, {**values, "data": item.data})
+    for asset in stored.values():
+        db.session.delete(asset)  # an asset holds no learner data; a dropped image can go
+
+
+def _lesson_values(source: LessonSource, modules: dict[str, Module]) -> dict[str, Any]:
+    return {
+        "title": source.title,
+        "minutes": source.minutes,
+        "position": source.position,
+        "body_html": source.body_html,
+        "toc": source.toc,
+        "quiz": source.quiz,
+        "source_path": source.path,
+        "module": modules.get(source.module) if source.module else None,
+    }
+
+
+def _sync_lessons(
+    course: Course, source: CourseSource, now: datetime, summary: SyncSummary
+) -> None:
+    modules = {module.key: module for module in course.modules}
+    existing = {lesson.key: lesson for lesson in course.lessons}
+    for item in source.lessons:
+        label = f"lesson {source.slug}/{item.key}"
+        lesson = existing.pop(item.key, None)
+        values = _lesson_values(item, modules)
+        if lesson is None:
+            lesson = Lesson(key=item.key, created_at=now, updated_at=now, **values)
+            course.lessons.append(lesson)
+            summary.added.append(label)
+            continue
+        changed = _assign(lesson, values)
+        if lesson.retired_at is not None:
+            lesson.retired_at = None
+            summary.restored.append(label)
+        elif changed:
+            summary.updated.append(label)
+        else:
+            summary.unchanged += 1
+        if changed:
+            lesson.updated_at = now
+    for key, lesson in existing.items():
+        if lesson.retired_at is None:
+            lesson.retired_at = now
+            summary.retired.append(f"lesson {source.slug}/{key}")

@@ -1,0 +1,61 @@
+"""Error pages that fit the site, or JSON for API and JSON clients."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from lms.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Please check it and try again."),
+    403: ("Access denied", "You do not have permission to see this page."),
+    404: ("Page not found", "We could not find that page. It may have moved or been retired."),
+    405: ("Method not allowed", "That action is not available at this address."),
+    413: ("Too large", "What you sent is larger than this site accepts."),
+    429: ("Too many requests", "You have made too many requests. Please wait a minute and retry."),
+    500: ("Something went wrong", "An unexpected error happened. Nothing you did was lost; "
+          "please try again in a moment."),
+}
+
+
+def _wants_json() -> bool:
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
+        "text/html"
+    ]
+
+
+def _render(code: int, description: str | None = None):
+    title, default = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    if _wants_json():
+        return jsonify(error=title, reason=description or default, status=code), code
+    return render_template("errors/error.html", code=code, title=title, message=default), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code is None or exc.code < 400:
+            return exc
+        # Werkzeug's own descriptions are fine for JSON clients; pages use the site's wording.
+        response, code = _render(exc.code, exc.description)
+        if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+            response = app.make_response((response, code))
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+            return response
+        return response, code
+
+    @app.errorhandler(Exception)
+    def unhandled(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return _render(500, InternalServerError.description)

@@ -1,0 +1,165 @@
+"""Catalogue queries: what the public may see, search and filters, lesson navigation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from lms.extensions import db
+from lms.models import Course, CourseSkill, Lesson
+
+# Duration filter: label -> (min hours inclusive, max hours exclusive)
+DURATIONS: dict[str, tuple[str, float, float]] = {
+    "short": ("Under 5 hours", 0, 5),
+    "medium": ("5 to 10 hours", 5, 10.000001),
+    "long": ("Over 10 hours", 10.000001, float("inf")),
+}
+LEVEL_LABELS = {"beginner": "Beginner", "intermediate": "Intermediate", "advanced": "Advanced"}
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    text: str = ""
+    level: str = ""
+    skill: str = ""
+    duration: str = ""
+
+
+def visible_courses() -> Select:
+    return select(Course).where(Course.status == "published", Course.retired_at.is_(None))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_courses(query: CatalogueQuery) -> Select:
+    """The published courses matching every given criterion, alphabetically, skills preloaded."""
+    stmt = visible_courses().options(selectinload(Course.skills))
+    if query.text:
+        pattern = f"%{_escape_like(query.text)}%"
+        skill_match = (
+            select(CourseSkill.id)
+            .where(CourseSkill.course_id == Course.id, CourseSkill.name.ilike(pattern, escape="\\"))
+            .exists()
+        )
+        lesson_match = (
+            select(Lesson.id)
+            .where(
+                Lesson.course_id == Course.id,
+                Lesson.retired_at.is_(None),
+                Lesson.title.ilike(pattern, escape="\\"),
+            )
+            .exists()
+        )
+        stmt = stmt.where(
+            or_(
+                Course.title.ilike(pattern, escape="\\"),
+                Course.summary.ilike(pattern, escape="\\"),
+                skill_match,
+                lesson_match,
+            )
+        )
+    if query.level:
+        stmt = stmt.where(Course.level == query.level)
+    if query.skill:
+        stmt = stmt.where(
+            select(CourseSkill.id)
+            .where(CourseSkill.course_id == Course.id, CourseSkill.name == query.skill)
+            .exists()
+        )
+    if query.duration:
+        _, low, high = DURATIONS[query.duration]
+        stmt = stmt.where(Course.hours >= low, Course.hours < high)
+    return stmt.order_by(Course.title)
+
+
+def skill_names() -> list[str]:
+    """Every skill taught by a visible course, for the skill filter."""
+    stmt = (
+        select(CourseSkill.name)
+        .join(Course)
+        .where(Course.status == "published", Course.retired_at.is_(None))
+        .distinct()
+        .order_by(CourseSkill.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def featured_courses(limit: int = 3) -> list[Course]:
+    stmt = (
+        visible_courses()
+        .options(selectinload(Course.skills))
+        .order_by(Course.featured.desc(), Course.title)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def catalogue_counts() -> tuple[int, int]:
+    """(visible courses, their active lessons), for the home page."""
+    courses = db.session.scalar(select(func.count()).select_from(visible_courses().subquery()))
+    lessons = db.session.scalar(
+        select(func.count(Lesson.id))
+        .join(Course)
+        .where(Course.status == "published", Course.retired_at.is_(None))
+        .where(Lesson.retired_at.is_(None))
+    )
+    return courses or 0, lessons or 0
+
+
+def get_course_or_404(slug: str) -> Course:
+    """A visible course with its skills, modules and lessons; 404 for drafts and retired ones."""
+    course = db.session.scalar(
+        visible_courses()
+        .where(Course.slug == slug)
+        .options(
+            selectinload(Course.skills),
+            selectinload(Course.modules),
+            selectinload(Course.lessons),
+        )
+    )
+    if course is None:
+        abort(404)
+    return course
+
+
+@dataclass(frozen=True)
+class LessonView:
+    course: Course
+    lesson: Lesson
+    previous: Lesson | None
+    next: Lesson | None
+    number: int
+    count: int
+
+
+def get_lesson_or_404(slug: str, key: str) -> LessonView:
+    """A lesson of a visible course, with its neighbours for previous/next navigation."""
+    course = get_course_or_404(slug)
+    lessons = course.active_lessons
+    index = next((i for i, lesson in enumerate(lessons) if lesson.key == key), None)
+    if index is None:
+        abort(404)
+    return LessonView(
+        course=course,
+        lesson=lessons[index],
+        previous=lessons[index - 1] if index > 0 else None,
+        next=lessons[index + 1] if index + 1 < len(lessons) else None,
+        number=index + 1,
+        count=len(lessons),
+    )
+
+
+def outline(course: Course) -> list[tuple[str | None, list[Lesson]]]:
+    """Active lessons grouped by module, in order: [(module title or None, lessons)]."""
+    groups: list[tuple[str | None, list[Lesson]]] = []
+    for lesson in course.active_lessons:
+        title = lesson.module.title if lesson.module else None
+        if not groups or groups[-1][0] != title:
+            groups.append((title, []))
+        groups[-1][1].append(lesson)
+    return groups

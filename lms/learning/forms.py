@@ -1,0 +1,45 @@
+"""Forms of the public pages: catalogue search and filters."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SearchField, SelectField
+from wtforms.validators import Length, Optional
+
+from lms.learning.catalogue import DURATIONS, LEVEL_LABELS, CatalogueQuery
+
+
+class CatalogueForm(FlaskForm):
+    """Search and filters, sent by GET so results can be bookmarked and shared."""
+
+    class Meta:
+        csrf = False  # a read-only GET form changes nothing
+
+    q = SearchField(
+        "Search courses",
+        validators=[Optional(), Length(max=100, message="Search for at most 100 characters.")],
+    )
+    level = SelectField(
+        "Level",
+        choices=[("", "Any level"), *LEVEL_LABELS.items()],
+        validate_choice=True,
+    )
+    skill = SelectField("Skill", choices=[("", "Any skill")])
+    duration = SelectField(
+        "Duration",
+        choices=[("", "Any duration")] + [(key, label) for key, (label, *_) in DURATIONS.items()],
+    )
+
+    def __init__(self, skills: list[str], **kwargs):
+        super().__init__(**kwargs)
+        self.skill.choices = [("", "Any skill")] + [(name, name) for name in skills]
+
+    def to_query(self) -> CatalogueQuery:
+        """The criteria that passed validation; a field with an error filters nothing."""
+        def valid(field) -> str:
+            return "" if field.errors else (field.data or "").strip()
+
+        return CatalogueQuery(
+            text=valid(self.q), level=valid(self.level), skill=valid(self.skill),
+            duration=valid(self.duration),
+        )

@@ -1,0 +1,111 @@
+"""Shared fixtures: an app on a fresh database per test (SQLite, or PostgreSQL via
+TEST_DATABASE_URL), its test client and CLI runner, and small course folders to sync."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+
+from lms import create_app
+from lms.config import TestConfig, normalise_database_url
+from lms.extensions import db
+from tests.factories import write_course
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _database_url(tmp_path: Path) -> str:
+    if TEST_DATABASE_URL:
+        return normalise_database_url(TEST_DATABASE_URL)
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    """An empty catalogue folder; tests write courses into it with ``write_course``."""
+    path = tmp_path / "content"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def app(tmp_path: Path, content_dir: Path):
+    instance = tmp_path / "instance"
+    app = create_app(
+        {
+            **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
+            "CONTENT_DIR": str(content_dir),
+        }
+    )
+    app.instance_path = str(instance)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo_course(content_dir: Path) -> Path:
+    """A small valid course: three lessons, two modules, a quiz and an image."""
+    return write_course(content_dir)
+
+
+@pytest.fixture
+def synced(app, demo_course, runner):
+    """The demo course imported into the database."""
+    result = runner.invoke(args=["content", "sync"])
+    assert result.exit_code == 0, result.output
+    return demo_course
+
+
+class StatementCounter:
+    """Counts SQL statements an engine runs, by kind, while active."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def _record(self, _conn, _cursor, statement, *_args):
+        self.statements.append(statement)
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    @property
+    def writes(self) -> list[str]:
+        verbs = ("INSERT", "UPDATE", "DELETE")
+        return [s for s in self.statements if s.lstrip().upper().startswith(verbs)]
+
+    @property
+    def selects(self) -> list[str]:
+        return [s for s in self.statements if s.lstrip().upper().startswith("SELECT")]
+
+
+@pytest.fixture
+def count_statements(app):
+    def make():
+        return StatementCounter(db.engine)
+
+    return make

@@ -1,0 +1,142 @@
+"""Factories: course folders written to disk in the real format, and accounts."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from lms.auth.users import create_user
+from lms.models import User
+
+COURSE_MD = """\
+---
+id: {slug}
+title: {title}
+summary: A short course used by the tests.
+level: {level}
+hours: {hours}
+skills:
+  - name: {skill}
+    sfia: PROG
+    level: 2
+pass_mark: 70
+authors:
+  - name: Test Author
+    role: Trainer, Leeds
+status: {status}
+featured: {featured}
+modules:
+  - id: basics
+    title: The basics
+  - id: more
+    title: Going further
+---
+An overview of **{title}**. Start with [the first lesson](01-first-steps.md).
+"""
+
+LESSONS = {
+    "01-first-steps.md": """\
+---
+id: first-steps
+title: First steps
+minutes: 20
+module: basics
+---
+Welcome to the course.
+
+## Getting started
+
+Read on, then look at this picture: ![A diagram](images/diagram.svg)
+
+### A detail
+
+```python
+print("hello")
+```
+
+Next: [second steps](02-second-steps.md).
+
+```quiz
+Q: What does `print("hello")` show?
+- [x] hello
+- [ ] print
+Explanation: It prints the text between the quotes.
+
+Q (multiple): Which are Python keywords?
+- [x] `for`
+- [x] `if`
+- [ ] `loop`
+Explanation: `loop` is not a keyword.
+
+Q: Is Python a programming language?
+- [x] Yes
+- [ ] No
+Explanation: It is.
+```
+""",
+    "02-second-steps.md": """\
+---
+id: second-steps
+title: Second steps
+minutes: 15
+module: basics
+---
+The second lesson.
+
+## Loops
+
+Loops repeat things.
+""",
+    "03-going-further.md": """\
+---
+id: going-further
+title: Going further
+minutes: 30
+module: more
+---
+The last lesson.
+
+## Next
+
+Go back to [the start](01-first-steps.md#getting-started).
+""",
+}
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+
+
+def write_course(
+    root: Path,
+    slug: str = "demo-course",
+    *,
+    title: str = "Demo course",
+    level: str = "beginner",
+    hours: float = 2,
+    skill: str = "Programming",
+    status: str = "published",
+    featured: bool = True,
+    lessons: dict[str, str] | None = None,
+) -> Path:
+    """Write a complete, valid course folder under ``root`` and return it."""
+    folder = root / slug
+    (folder / "images").mkdir(parents=True, exist_ok=True)
+    (folder / "course.md").write_text(
+        COURSE_MD.format(
+            slug=slug, title=title, level=level, hours=hours, skill=skill, status=status,
+            featured=str(featured).lower(),
+        )
+    )
+    for name, text in (LESSONS if lessons is None else lessons).items():
+        (folder / name).write_text(textwrap.dedent(text))
+    (folder / "images" / "diagram.svg").write_bytes(SVG)
+    return folder
+
+
+def make_user(
+    email: str = "learner@example.com",
+    *,
+    name: str = "Sam Learner",
+    password: str = "correct horse battery",
+    role: str = "learner",
+) -> User:
+    return create_user(email=email, name=name, password=password, role=role, region="leeds")
