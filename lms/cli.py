@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -80,7 +82,7 @@ users_cli = AppGroup("users", help="Manage accounts.")
 def create_user_command(email: str, name: str, role: str, password_stdin: bool) -> None:
     """Create an account. The password is prompted for (or read from stdin), never an argument."""
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:

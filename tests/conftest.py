@@ -105,7 +105,10 @@ class StatementCounter:
 
 @pytest.fixture
 def count_statements(app):
+    with app.app_context():
+        engine = db.engine
+
     def make():
-        return StatementCounter(db.engine)
+        return StatementCounter(engine)
 
     return make

@@ -129,7 +129,11 @@ def _sync_course(
         _sync_skills(course, source)
         _sync_modules(course, source)
         db.session.flush()
-    _sync_assets(course, source)
+    counted = summary.added + summary.updated + summary.restored
+    if _sync_assets(course, source) and label not in counted:
+        summary.updated.append(label)
+        summary.unchanged -= 1
+        course.updated_at = now
     _sync_lessons(course, source, now, summary)
 
 
@@ -171,20 +175,23 @@ def _sync_modules(course: Course, source: CourseSource) -> bool:
     return changed
 
 
-def _sync_assets(course: Course, source: CourseSource) -> None:
+def _sync_assets(course: Course, source: CourseSource) -> bool:
     stored = {
         asset.path: asset
         for asset in db.session.scalars(select(Asset).where(Asset.course_id == course.id))
     }
+    changed = bool(stored.keys() - {item.path for item in source.assets})
     for item in source.assets:
         asset = stored.pop(item.path, None)
         values = {"media_type": item.media_type, "sha256": item.sha256}
         if asset is None:
             db.session.add(Asset(course_id=course.id, path=item.path, data=item.data, **values))
+            changed = True
         elif asset.sha256 != item.sha256:
-            _assign(asset, {**values, "data": item.data})
+            changed |= _assign(asset, {**values, "data": item.data})
     for asset in stored.values():
         db.session.delete(asset)  # an asset holds no learner data; a dropped image can go
+    return changed
 
 
 def _lesson_values(source: LessonSource, modules: dict[str, Module]) -> dict[str, Any]:

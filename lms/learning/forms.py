@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from lms.learning.catalogue import DURATIONS, LEVEL_LABELS, CatalogueQuery
@@ -21,18 +22,21 @@ class CatalogueForm(FlaskForm):
     )
     level = SelectField(
         "Level",
-        choices=[("", "Any level"), *LEVEL_LABELS.items()],
-        validate_choice=True,
+        choices=[SelectChoice("", "Any level")]
+        + [SelectChoice(key, label) for key, label in LEVEL_LABELS.items()],
     )
-    skill = SelectField("Skill", choices=[("", "Any skill")])
+    skill = SelectField("Skill", choices=[SelectChoice("", "Any skill")])
     duration = SelectField(
         "Duration",
-        choices=[("", "Any duration")] + [(key, label) for key, (label, *_) in DURATIONS.items()],
+        choices=[SelectChoice("", "Any duration")]
+        + [SelectChoice(key, label) for key, (label, *_) in DURATIONS.items()],
     )
 
     def __init__(self, skills: list[str], **kwargs):
         super().__init__(**kwargs)
-        self.skill.choices = [("", "Any skill")] + [(name, name) for name in skills]
+        self.skill.choices = [SelectChoice("", "Any skill")] + [
+            SelectChoice(name, name) for name in skills
+        ]
 
     def to_query(self) -> CatalogueQuery:
         """The criteria that passed validation; a field with an error filters nothing."""

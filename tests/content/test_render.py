@@ -1,0 +1,155 @@
+"""Rendering: highlighted code, tables, admonitions, anchors; and nothing unsafe survives."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from lms.content.render import render_inline, render_markdown, sanitize
+
+XSS_VECTORS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<img src=x onerror=alert(1)>",
+    "<img src=\"javascript:alert(1)\">",
+    "<svg onload=alert(1)><circle r=1 /></svg>",
+    "<svg><script>alert(1)</script></svg>",
+    "<iframe src=\"https://evil.example\"></iframe>",
+    "<iframe srcdoc=\"<script>alert(1)</script>\"></iframe>",
+    "<object data=\"evil.swf\"></object>",
+    "<embed src=\"evil.swf\">",
+    "<a href=\"javascript:alert(1)\">x</a>",
+    "<a href=\"JaVaScRiPt:alert(1)\">x</a>",
+    "<a href=\"&#106;avascript:alert(1)\">x</a>",
+    "<a href=\"java\tscript:alert(1)\">x</a>",
+    "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">x</a>",
+    "<a href=\"vbscript:msgbox(1)\">x</a>",
+    "[x](javascript:alert(1))",
+    "[x](JAVASCRIPT:alert(1))",
+    "[x](data:text/html,<script>alert(1)</script>)",
+    "![x](javascript:alert(1))",
+    "![x](data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=)",
+    "[x]: javascript:alert(1)\n\n[link][x]",
+    "<div onclick=\"alert(1)\">click</div>",
+    "<p onmouseover=alert(1)>hover</p>",
+    "<body onload=alert(1)>",
+    "<style>body{background:url(javascript:alert(1))}</style>",
+    "<p style=\"background:url(javascript:alert(1))\">x</p>",
+    "<form action=\"https://evil.example\"><input name=p></form>",
+    "<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>",
+    "<base href=\"https://evil.example/\">",
+    "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">",
+    "<link rel=stylesheet href=https://evil.example/x.css>",
+    "<details open ontoggle=alert(1)>x</details>",
+    "<a href=\"https://ok.example\" target=_blank onfocus=alert(1) autofocus>x</a>",
+    "<!--<script>alert(1)</script>-->",
+    "<scr<script>ipt>alert(1)</script>",
+    "<img src=`x` onerror=alert(1)>",
+    "<video><source onerror=alert(1)></video>",
+    "<table background=\"javascript:alert(1)\"><tr><td>x</td></tr></table>",
+    "<textarea><script>alert(1)</script></textarea>",
+]
+
+SAFE_TAGS = {
+    "a", "blockquote", "br", "code", "del", "details", "div", "em", "h2", "h3", "img", "li",
+    "ol", "p", "pre", "span", "strong", "summary", "table", "tbody", "td", "th", "thead", "tr",
+    "ul", "kbd",
+}
+URL_ATTRIBUTES = {"href", "src"}
+
+
+class _Elements(HTMLParser):
+    """Every element and attribute a browser would build from the HTML."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+
+
+def assert_inert(html: str) -> None:
+    parser = _Elements()
+    parser.feed(html)
+    for tag, attrs in parser.found:
+        assert tag in SAFE_TAGS, f"<{tag}> survived in {html!r}"
+        for name, value in attrs.items():
+            assert not name.startswith("on"), f"{name} survived in {html!r}"
+            assert name not in {"style", "srcdoc", "background", "formaction"}, html
+            if name in URL_ATTRIBUTES and value:
+                # As a browser's URL parser does: drop tabs and newlines, trim controls and spaces.
+                cleaned = re.sub(r"[\t\n\r]", "", value).strip("\x00\x20")
+                match = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):", cleaned)
+                scheme = match.group(1).lower() if match else ""
+                assert scheme in {"", "http", "https", "mailto"}, f"{value!r} in {html!r}"
+
+
+@pytest.mark.parametrize("vector", XSS_VECTORS)
+def test_markdown_cannot_carry_script(vector):
+    assert_inert(render_markdown(f"Some text.\n\n{vector}\n\nMore text.").html)
+
+
+@pytest.mark.parametrize("vector", XSS_VECTORS)
+def test_inline_markdown_for_quiz_text_is_sanitized_too(vector):
+    assert_inert(render_inline(vector))
+
+
+def test_the_checker_itself_catches_script():
+    with pytest.raises(AssertionError):
+        assert_inert('<img src="x" onerror="alert(1)">')
+    with pytest.raises(AssertionError):
+        assert_inert('<a href="javascript:alert(1)">x</a>')
+
+
+def test_code_is_highlighted_with_pygments_classes():
+    html = render_markdown("```python\nfor x in range(3):\n    print(x)\n```").html
+    assert '<div class="highlight">' in html
+    assert '<span class="k">for</span>' in html
+
+
+def test_code_is_escaped_not_executed():
+    html = render_markdown("```html\n<script>alert(1)</script>\n```").html
+    assert "<script>" not in html
+    assert "&lt;" in html and "script" in html
+
+
+def test_tables_align_with_classes_not_inline_styles():
+    html = render_markdown("| a | b |\n|:--|--:|\n| 1 | 2 |").html
+    assert '<th class="align-left">a</th>' in html
+    assert '<td class="align-right">2</td>' in html
+    assert "style=" not in html
+
+
+def test_admonitions():
+    html = render_markdown('!!! warning "Mind the gap"\n    Stand back.').html
+    assert '<div class="admonition warning">' in html
+    assert '<p class="admonition-title">Mind the gap</p>' in html
+
+
+def test_heading_anchors_and_table_of_contents():
+    rendered = render_markdown("## First part\n\ntext\n\n### A detail\n\n## Second `part`")
+    assert '<h2 id="first-part">' in rendered.html
+    assert 'href="#first-part"' in rendered.html
+    assert rendered.toc == [
+        {"id": "first-part", "name": "First part", "level": 2},
+        {"id": "a-detail", "name": "A detail", "level": 3},
+        {"id": "second-part", "name": "Second part", "level": 2},
+    ]
+
+
+def test_external_links_are_kept_with_safe_rel():
+    html = render_markdown("[NCSC](https://www.ncsc.gov.uk/)").html
+    assert '<a href="https://www.ncsc.gov.uk/" rel="noopener noreferrer">NCSC</a>' in html
+
+
+def test_sanitize_keeps_harmless_markup():
+    assert sanitize("<p><strong>ok</strong> <kbd>Ctrl</kbd></p>") == (
+        "<p><strong>ok</strong> <kbd>Ctrl</kbd></p>"
+    )
+
+
+def test_inline_render_drops_the_paragraph():
+    assert render_inline("Use `print()` **now**") == "Use <code>print()</code> <strong>now</strong>"

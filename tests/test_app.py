@@ -1,0 +1,150 @@
+"""The app shell: configuration, health check, error pages and security headers."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from flask import abort
+from sqlalchemy import text
+
+from lms import create_app
+from lms.config import TestConfig, load_secret_key, normalise_database_url
+from lms.extensions import db
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "ok"
+    assert response.json["database"]["status"] == "ok"
+
+
+def test_healthz_reports_an_unreachable_database(tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "x",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite3",
+    })
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json == {
+        "status": "unavailable",
+        "database": {"status": "error", "error": "OperationalError"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "title"),
+    [(400, "Bad request"), (403, "Access denied"), (404, "Page not found"),
+     (500, "Something went wrong")],
+)
+def test_error_pages_fit_the_site(app, code, title):
+    @app.get(f"/test-error-{code}")
+    def fail():
+        if code == 500:
+            raise RuntimeError("boom")
+        abort(code)
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get(f"/test-error-{code}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == code
+    assert f"<h1>{title}</h1>" in page
+    assert 'class="skip-link"' in page  # the site's own layout
+    assert "boom" not in page  # no internals leak
+
+
+def test_errors_are_json_for_api_clients(client):
+    response = client.get("/courses/nope", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.json["error"] == "Page not found"
+    assert response.json["reason"]
+
+
+def test_rate_limit_gives_the_429_page(tmp_path):
+    app = create_app({
+        **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite3",
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_DEFAULT": "2 per minute",
+    })
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    statuses = [client.get("/courses").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert "<h1>Too many requests</h1>" in client.get("/courses").get_data(as_text=True)
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "object-src 'none'", "base-uri 'none'",
+                      "frame-ancestors 'none'", "script-src 'self'"):
+        assert directive in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Strict-Transport-Security" not in response.headers  # only with secure cookies
+
+
+def test_production_cookies_and_hsts(monkeypatch, tmp_path):
+    monkeypatch.setenv("LMS_SECURE_COOKIES", "1")
+    import importlib
+
+    import lms.config
+
+    importlib.reload(lms.config)
+    try:
+        assert lms.config.Config.SESSION_COOKIE_SECURE is True
+        assert lms.config.Config.SESSION_COOKIE_HTTPONLY is True
+        assert lms.config.Config.SESSION_COOKIE_SAMESITE == "Lax"
+    finally:
+        monkeypatch.delenv("LMS_SECURE_COOKIES")
+        importlib.reload(lms.config)
+
+
+def test_secret_key_is_generated_once_with_owner_only_permissions(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = load_secret_key(str(tmp_path))
+    second = load_secret_key(str(tmp_path))
+    assert first == second and len(first) == 64
+    mode = stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode)
+    assert mode == 0o600
+
+
+def test_secret_key_from_the_environment_wins(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    assert load_secret_key(str(tmp_path)) == "from-env"
+    assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_database_urls_use_psycopg3(url, expected):
+    assert normalise_database_url(url) == expected
+
+
+def test_default_database_is_sqlite_in_instance(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    from lms.config import Config
+
+    assert Config.database_url(str(tmp_path)) == f"sqlite:///{tmp_path / 'lms.sqlite3'}"
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 15000
+    else:
+        pytest.skip("SQLite only")
