@@ -59,8 +59,6 @@ def sync_command(path: str | None) -> None:
         click.echo(line)
 
 
-
-
 users_cli = AppGroup("users", help="Manage accounts.")
 
 

@@ -51,7 +51,7 @@ def load_secret_key(instance_path: str) -> str:
 
 
 class Config:
-    """Defaults for development and production; every value can be overridden from the environment."""
+    """Defaults for development and production; the environment overrides any of them."""
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     CONTENT_DIR = os.environ.get("LMS_CONTENT_DIR", str(PROJECT_ROOT / "content"))
@@ -79,7 +79,7 @@ class Config:
 
 
 class TestConfig(Config):
-    """Isolated settings for the test suite: its own database, no rate limits, no CSRF by default."""
+    """Settings for the test suite: its own database, no rate limits, no CSRF by default."""
 
     TESTING = True
     SECRET_KEY = "test-only-secret-not-for-production"  # noqa: S105 - the test profile alone

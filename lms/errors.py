@@ -18,8 +18,10 @@ MESSAGES = {
     405: ("Method not allowed", "That action is not available at this address."),
     413: ("Too large", "What you sent is larger than this site accepts."),
     429: ("Too many requests", "You have made too many requests. Please wait a minute and retry."),
-    500: ("Something went wrong", "An unexpected error happened. Nothing you did was lost; "
-          "please try again in a moment."),
+    500: (
+        "Something went wrong",
+        "An unexpected error happened. Nothing you did was lost; please try again in a moment.",
+    ),
 }
 
 
@@ -27,9 +29,10 @@ def _wants_json() -> bool:
     if request.path.startswith("/api/") or request.path == "/healthz":
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
-        "text/html"
-    ]
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
 def _render(code: int, description: str | None = None):

@@ -20,8 +20,14 @@ def format_minutes(minutes: int) -> str:
     return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
+def plural(number: int, noun: str, plural_form: str | None = None) -> str:
+    """'1 course', '6 courses'."""
+    return f"{number} {noun if number == 1 else plural_form or noun + 's'}"
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["hours"] = format_hours
     app.jinja_env.filters["minutes"] = format_minutes
+    app.jinja_env.filters["plural"] = plural
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     app.jinja_env.globals["cities"] = cluster_regions()

@@ -102,7 +102,10 @@ Go back to [the start](01-first-steps.md#getting-started).
 """,
 }
 
-SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+    b'<rect width="10" height="10"/></svg>'
+)
 
 
 def write_course(
@@ -122,7 +125,12 @@ def write_course(
     (folder / "images").mkdir(parents=True, exist_ok=True)
     (folder / "course.md").write_text(
         COURSE_MD.format(
-            slug=slug, title=title, level=level, hours=hours, skill=skill, status=status,
+            slug=slug,
+            title=title,
+            level=level,
+            hours=hours,
+            skill=skill,
+            status=status,
             featured=str(featured).lower(),
         )
     )

@@ -22,11 +22,13 @@ def test_healthz_reports_the_database(client):
 
 
 def test_healthz_reports_an_unreachable_database(tmp_path):
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "x",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite3",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite3",
+        }
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json == {
@@ -37,8 +39,12 @@ def test_healthz_reports_an_unreachable_database(tmp_path):
 
 @pytest.mark.parametrize(
     ("code", "title"),
-    [(400, "Bad request"), (403, "Access denied"), (404, "Page not found"),
-     (500, "Something went wrong")],
+    [
+        (400, "Bad request"),
+        (403, "Access denied"),
+        (404, "Page not found"),
+        (500, "Something went wrong"),
+    ],
 )
 def test_error_pages_fit_the_site(app, code, title):
     @app.get(f"/test-error-{code}")
@@ -64,12 +70,14 @@ def test_errors_are_json_for_api_clients(client):
 
 
 def test_rate_limit_gives_the_429_page(tmp_path):
-    app = create_app({
-        **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite3",
-        "RATELIMIT_ENABLED": True,
-        "RATELIMIT_DEFAULT": "2 per minute",
-    })
+    app = create_app(
+        {
+            **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite3",
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_DEFAULT": "2 per minute",
+        }
+    )
     with app.app_context():
         db.create_all()
     client = app.test_client()
@@ -81,8 +89,13 @@ def test_rate_limit_gives_the_429_page(tmp_path):
 def test_security_headers_on_every_page(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
-    for directive in ("default-src 'self'", "object-src 'none'", "base-uri 'none'",
-                      "frame-ancestors 'none'", "script-src 'self'"):
+    for directive in (
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "script-src 'self'",
+    ):
         assert directive in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"

@@ -79,8 +79,17 @@ def test_shipped_catalogue_syncs(app, runner):
 
 def test_users_create_reads_the_password_from_stdin(app, runner):
     result = runner.invoke(
-        args=["users", "create", "--email", "Admin@Example.com", "--name", "Ada Admin",
-              "--role", "admin", "--password-stdin"],
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Admin@Example.com",
+            "--name",
+            "Ada Admin",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
         input="a long enough passphrase\n",
     )
     assert result.exit_code == 0, result.output

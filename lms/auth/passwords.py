@@ -25,7 +25,7 @@ def _common_passwords() -> frozenset[str]:
 
 
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
-    """Why ``password`` is not acceptable, in words for the person choosing it; None if it is fine."""
+    """Why ``password`` is not acceptable, in words for the person; None if it is fine."""
     if len(password) < MIN_LENGTH:
         return f"Your password must be at least {MIN_LENGTH} characters long."
     if len(password) > MAX_LENGTH:

@@ -20,7 +20,12 @@ class AccountError(ValueError):
 
 
 def create_user(
-    *, email: str, name: str, password: str, role: str = "learner", region: str | None = None,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: str = "learner",
+    region: str | None = None,
     verified: bool = False,
 ) -> User:
     email = normalise_email(email)

@@ -1,4 +1,4 @@
-"""Split a Markdown file into YAML front matter and body, keeping line numbers for error messages."""
+"""Split a Markdown file into YAML front matter and body, keeping line numbers for errors."""
 
 from __future__ import annotations
 

@@ -247,7 +247,8 @@ def _lesson_files(folder: Path, reader: _Reader, problems: list[Problem]) -> lis
                 Problem(
                     reader.display(path),
                     1,
-                    f"lesson number {number} is also used by {numbers[number]}: the order is unclear",
+                    f"lesson number {number} is also used by {numbers[number]}: "
+                    "the order is unclear",
                 )
             )
         numbers.setdefault(number, path.name)
@@ -286,9 +287,7 @@ def _load_lesson(
     renderer = resolver.for_renderer(path)
     if block is not None:
         drafts = quiz_format.parse_quiz(block, lesson_problems)
-        questions = quiz_format.build_questions(
-            drafts, lambda text: render_inline(text, renderer)
-        )
+        questions = quiz_format.build_questions(drafts, lambda text: render_inline(text, renderer))
     _check_links(doc, path, resolver, lesson_problems)
     if not body.strip():
         lesson_problems.add(doc.body_line, "lesson has no text")
@@ -317,7 +316,7 @@ def _check_links(
 
 
 def _check_module_order(course: CourseSource, problems: list[Problem]) -> None:
-    """Lessons of one module must be numbered together, modules in the order course.md lists them."""
+    """Each module's lessons must be numbered together, modules in course.md's order."""
     if not course.modules:
         return
     order = {module["id"]: i for i, module in enumerate(course.modules)}

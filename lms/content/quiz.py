@@ -86,8 +86,11 @@ def extract_quiz(body: str, body_line: int, problems: ProblemList) -> tuple[str,
             continue
         fence = match["fence"]
         end = next(
-            (j for j in range(i + 1, len(lines)) if lines[j].strip().startswith(fence)
-             and lines[j].strip().strip(fence[0]) == ""),
+            (
+                j
+                for j in range(i + 1, len(lines))
+                if lines[j].strip().startswith(fence) and lines[j].strip().strip(fence[0]) == ""
+            ),
             None,
         )
         if match["info"] != "quiz":

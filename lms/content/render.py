@@ -1,13 +1,13 @@
 """Markdown to safe HTML: python-markdown with pymdown-extensions, then an nh3 allowlist.
 
 Rendering happens once, at sync time; the stored HTML is served as is. Links to other lessons and to
-course assets are rewritten by a resolver the loader supplies, so the renderer knows nothing of URLs.
+course assets are rewritten by a resolver the loader supplies; the renderer knows no URLs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
@@ -23,10 +23,51 @@ RENDERER_VERSION = "1"
 Resolver = Callable[[str, str], str | None]
 
 ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl", "dt",
-    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "img", "ins", "kbd", "li",
-    "mark", "ol", "p", "pre", "s", "samp", "span", "strong", "sub", "summary", "sup", "table",
-    "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "var",
+    "a",
+    "abbr",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "samp",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "var",
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title", "lang"},
@@ -67,7 +108,7 @@ class _LinkRewriteExtension(Extension):
         super().__init__()
         self.resolver = resolver
 
-    def extendMarkdown(self, md) -> None:  # noqa: N802 - python-markdown's API name
+    def extendMarkdown(self, md) -> None:
         md.treeprocessors.register(_LinkRewriter(md, self.resolver), "lms_links", 1)
 
 

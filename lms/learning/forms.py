@@ -40,10 +40,13 @@ class CatalogueForm(FlaskForm):
 
     def to_query(self) -> CatalogueQuery:
         """The criteria that passed validation; a field with an error filters nothing."""
+
         def valid(field) -> str:
             return "" if field.errors else (field.data or "").strip()
 
         return CatalogueQuery(
-            text=valid(self.q), level=valid(self.level), skill=valid(self.skill),
+            text=valid(self.q),
+            level=valid(self.level),
+            skill=valid(self.skill),
             duration=valid(self.duration),
         )

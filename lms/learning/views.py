@@ -47,9 +47,7 @@ def course_list():
 def course(slug: str):
     """A course's overview: outline by module, skills, hours, authors."""
     course = catalogue.get_course_or_404(slug)
-    return render_template(
-        "learning/course.html", course=course, outline=catalogue.outline(course)
-    )
+    return render_template("learning/course.html", course=course, outline=catalogue.outline(course))
 
 
 @bp.get("/courses/<slug>/lessons/<key>")
@@ -69,7 +67,10 @@ def check_quiz(slug: str, key: str):
     answers, errors = parse_answers(questions, request.form)
     if errors:
         response = render_template(
-            "learning/lesson.html", view=view, kinds=QUESTION_KINDS, answers=answers,
+            "learning/lesson.html",
+            view=view,
+            kinds=QUESTION_KINDS,
+            answers=answers,
             quiz_errors=errors,
         )
         return response, 422

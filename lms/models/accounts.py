@@ -16,9 +16,7 @@ ROLES = ("learner", "trainer", "employer", "admin")
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
     __table_args__ = (
-        CheckConstraint(
-            "role IN ('learner', 'trainer', 'employer', 'admin')", name="role_known"
-        ),
+        CheckConstraint("role IN ('learner', 'trainer', 'employer', 'admin')", name="role_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,7 +27,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="learner", index=True)
     region: Mapped[str | None] = mapped_column(String(40), index=True)
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Bumped on sign-out everywhere and password change; part of the session id, so old sessions die.
+    # Bumped on sign-out everywhere and password change; part of the session id, so old
+    # sessions die.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -136,7 +136,7 @@ class Lesson(db.Model):
 
 
 class Asset(db.Model):
-    """An image or file a course references, stored so the app serves it without the content tree."""
+    """An image or file a course references, stored so it is served without the content tree."""
 
     __tablename__ = "asset"
     __table_args__ = (UniqueConstraint("course_id", "path"),)

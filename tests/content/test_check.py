@@ -25,7 +25,9 @@ def test_valid_course_has_no_problems(demo_course, content_dir):
     assert catalogue.problems == []
     [course] = catalogue.courses
     assert [lesson.key for lesson in course.lessons] == [
-        "first-steps", "second-steps", "going-further"
+        "first-steps",
+        "second-steps",
+        "going-further",
     ]
     assert [lesson.module for lesson in course.lessons] == ["basics", "basics", "more"]
     assert course.skills == [{"name": "Programming", "sfia": "PROG", "level": 2}]
@@ -167,8 +169,11 @@ def test_missing_image(demo_course, content_dir):
 
 
 def test_links_inside_code_are_not_checked(demo_course, content_dir):
-    edit(demo_course / "02-second-steps.md", "Loops repeat things.",
-         "Write `[x](missing.md)` or:\n\n```markdown\n![alt](missing.png)\n```")
+    edit(
+        demo_course / "02-second-steps.md",
+        "Loops repeat things.",
+        "Write `[x](missing.md)` or:\n\n```markdown\n![alt](missing.png)\n```",
+    )
     assert problems_for(content_dir) == []
 
 
@@ -186,8 +191,11 @@ def test_link_outside_the_course_folder(demo_course, content_dir):
 
 def test_link_to_lesson_of_another_course(demo_course, content_dir):
     write_course(content_dir, "other-course")
-    edit(demo_course / "02-second-steps.md", "Loops repeat things.",
-         "[other](../other-course/02-second-steps.md)")
+    edit(
+        demo_course / "02-second-steps.md",
+        "Loops repeat things.",
+        "[other](../other-course/02-second-steps.md)",
+    )
     catalogue = load_catalogue(content_dir)
     assert catalogue.problems == []
     lesson = catalogue.courses[0].lessons[1]

@@ -41,7 +41,7 @@ def parse(body=BODY):
 
 
 def test_quiz_block_is_removed_from_the_lesson_text_and_code_kept():
-    rest, questions, problems = parse()
+    rest, _, problems = parse()
     assert problems == []
     assert "```quiz" not in rest and "Pick the even number" not in rest
     assert 'print("Q: no")' in rest
@@ -94,7 +94,7 @@ def test_grading(questions, answers, score, passed):
 
 
 def test_pass_mark_is_compared_exactly_not_after_rounding(questions):
-    three = questions + [dict(questions[0], number=3)]
+    three = [*questions, dict(questions[0], number=3)]
     result = grade_quiz(three, {1: [1], 2: [0, 2], 3: [0]}, pass_mark=67)
     assert result.percent == 67 and not result.passed  # 2/3 is 66.67%
     assert grade_quiz(three, {1: [1], 2: [0, 2], 3: [0]}, pass_mark=66).passed

@@ -132,7 +132,9 @@ def test_course_metadata_changes_update_skills_and_modules(app, demo_course, con
 def test_changed_image_is_replaced(app, demo_course, content_dir):
     with app.app_context():
         sync(content_dir)
-        (demo_course / "images" / "diagram.svg").write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg'/>")
+        (demo_course / "images" / "diagram.svg").write_bytes(
+            b"<svg xmlns='http://www.w3.org/2000/svg'/>"
+        )
         summary = sync(content_dir)
         assert summary.updated == ["course demo-course"]
         assert db.session.scalar(select(Asset.data)) == b"<svg xmlns='http://www.w3.org/2000/svg'/>"
