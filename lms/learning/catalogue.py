@@ -111,17 +111,12 @@ def catalogue_counts() -> tuple[int, int]:
     return courses or 0, lessons or 0
 
 
-def get_course_or_404(slug: str) -> Course:
-    """A visible course with its skills, modules and lessons; 404 for drafts and retired ones."""
-    course = db.session.scalar(
-        visible_courses()
-        .where(Course.slug == slug)
-        .options(
-            selectinload(Course.skills),
-            selectinload(Course.modules),
-            selectinload(Course.lessons),
-        )
-    )
+def get_course_or_404(slug: str, *, with_skills: bool = True) -> Course:
+    """A visible course with its modules and lessons (and skills); 404 for drafts and retired."""
+    options = [selectinload(Course.modules), selectinload(Course.lessons)]
+    if with_skills:
+        options.append(selectinload(Course.skills))
+    course = db.session.scalar(visible_courses().where(Course.slug == slug).options(*options))
     if course is None:
         abort(404)
     return course
@@ -139,7 +134,7 @@ class LessonView:
 
 def get_lesson_or_404(slug: str, key: str) -> LessonView:
     """A lesson of a visible course, with its neighbours for previous/next navigation."""
-    course = get_course_or_404(slug)
+    course = get_course_or_404(slug, with_skills=False)  # the lesson page shows no skills
     lessons = course.active_lessons
     index = next((i for i, lesson in enumerate(lessons) if lesson.key == key), None)
     if index is None:

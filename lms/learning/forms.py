@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SearchField, SelectField
+from wtforms import SearchField, SelectField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from lms.learning.catalogue import DURATIONS, LEVEL_LABELS, CatalogueQuery
+
+
+class ChoiceField(SelectField):
+    """A select whose wrong value gets a message naming the field, not WTForms' generic one."""
+
+    def __init__(self, label: str, *, message: str, **kwargs):
+        super().__init__(label, default="", **kwargs)
+        self.message = message
+
+    def pre_validate(self, form) -> None:
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError(self.message)
 
 
 class CatalogueForm(FlaskForm):
@@ -20,14 +32,20 @@ class CatalogueForm(FlaskForm):
         "Search courses",
         validators=[Optional(), Length(max=100, message="Search for at most 100 characters.")],
     )
-    level = SelectField(
+    level = ChoiceField(
         "Level",
+        message="Choose a level from the list.",
         choices=[SelectChoice("", "Any level")]
         + [SelectChoice(key, label) for key, label in LEVEL_LABELS.items()],
     )
-    skill = SelectField("Skill", choices=[SelectChoice("", "Any skill")])
-    duration = SelectField(
+    skill = ChoiceField(
+        "Skill",
+        message="Choose a skill from the list.",
+        choices=[SelectChoice("", "Any skill")],
+    )
+    duration = ChoiceField(
         "Duration",
+        message="Choose a duration from the list.",
         choices=[SelectChoice("", "Any duration")]
         + [SelectChoice(key, label) for key, (label, *_) in DURATIONS.items()],
     )
