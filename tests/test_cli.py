@@ -46,7 +46,14 @@ def test_check_of_a_missing_folder(runner, tmp_path):
 def test_sync_prints_a_summary_then_nothing_changed(app, runner, demo_course):
     first = runner.invoke(args=["content", "sync"])
     assert first.exit_code == 0
-    assert first.output.startswith("Added 4: course demo-course, lesson demo-course/first-steps")
+    assert first.output.splitlines() == [
+        "Added 1 course, 3 lessons:",
+        "  course demo-course",
+        "  lesson demo-course/first-steps",
+        "  lesson demo-course/second-steps",
+        "  lesson demo-course/going-further",
+        "Unchanged: 0 courses and lessons.",
+    ]
     second = runner.invoke(args=["content", "sync"])
     assert second.exit_code == 0
     assert second.output.strip() == "Nothing changed (4 courses and lessons up to date)."

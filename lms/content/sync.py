@@ -31,19 +31,34 @@ class SyncSummary:
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.retired or self.restored)
 
-    def lines(self) -> list[str]:
-        out = [
-            f"{label} {len(items)}: {', '.join(items)}"
-            for label, items in (
-                ("Added", self.added),
-                ("Updated", self.updated),
-                ("Retired", self.retired),
-                ("Restored", self.restored),
+    def lines(self, limit: int = 10) -> list[str]:
+        """A readable report: counts per action, and the names when there are only a few."""
+        out = []
+        for verb, items in (
+            ("Added", self.added),
+            ("Updated", self.updated),
+            ("Retired", self.retired),
+            ("Restored", self.restored),
+        ):
+            if not items:
+                continue
+            courses = sum(1 for item in items if item.startswith("course "))
+            counts = [_count(courses, "course"), _count(len(items) - courses, "lesson")]
+            listed = len(items) <= limit
+            out.append(
+                f"{verb} {', '.join(c for c in counts if not c.startswith('0 '))}"
+                + (":" if listed else ".")
             )
-            if items
-        ]
-        out.append(f"Unchanged: {self.unchanged}")
+            if listed:
+                out.extend(f"  {item}" for item in items)
+        out.append(
+            f"Unchanged: {_count(self.unchanged, 'course or lesson', 'courses and lessons')}."
+        )
         return out
+
+
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
