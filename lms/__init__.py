@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import Config, load_secret_key
 
@@ -23,6 +24,11 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", Config.database_url(app.instance_path))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind a TLS proxy, take the client address and scheme from the proxy's headers, so rate
+        # limits count real clients and redirects stay on https.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     # The app's own loggers ("lms.*") report at INFO; libraries keep their defaults.
     logging.getLogger("lms").setLevel(logging.INFO)
 

@@ -58,7 +58,11 @@ class Config:
     SITE_NAME = "TechNorth Skills"
     CATALOGUE_PAGE_SIZE = int(os.environ.get("LMS_CATALOGUE_PAGE_SIZE", "12"))
     RATELIMIT_STORAGE_URI = os.environ.get("LMS_RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_DEFAULT = os.environ.get("LMS_RATELIMIT_DEFAULT", "300 per minute")
+    # Generous per address: a training room shares one public address; sign-in and other sensitive
+    # routes get their own tight limits.
+    RATELIMIT_DEFAULT = os.environ.get("LMS_RATELIMIT_DEFAULT", "1200 per minute")
+    # How many reverse proxies to trust for the client address (X-Forwarded-For); 0 trusts none.
+    TRUSTED_PROXIES = int(os.environ.get("LMS_TRUSTED_PROXIES", "0"))
     RATELIMIT_HEADERS_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -70,17 +70,7 @@ def test_errors_are_json_for_api_clients(client):
 
 
 def test_rate_limit_gives_the_429_page(tmp_path):
-    app = create_app(
-        {
-            **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite3",
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_DEFAULT": "2 per minute",
-        }
-    )
-    with app.app_context():
-        db.create_all()
-    client = app.test_client()
+    client = _limited_app(tmp_path).test_client()
     statuses = [client.get("/courses").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
     assert "<h1>Too many requests</h1>" in client.get("/courses").get_data(as_text=True)
@@ -161,3 +151,55 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app):
             assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 15000
     else:
         pytest.skip("SQLite only")
+
+
+def _redis_answers() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def _limited_app(tmp_path, **config):
+    app = create_app(
+        {
+            **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite3",
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_DEFAULT": "2 per minute",
+            **config,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def test_static_files_do_not_count_against_the_limit(tmp_path):
+    client = _limited_app(tmp_path).test_client()
+    assert all(client.get("/static/css/site.css").status_code == 200 for _ in range(5))
+    assert client.get("/courses").status_code == 200
+
+
+def test_trusted_proxy_gives_each_client_its_own_limit(tmp_path):
+    client = _limited_app(tmp_path, TRUSTED_PROXIES=1).test_client()
+    for _ in range(2):
+        client.get("/courses", headers={"X-Forwarded-For": "203.0.113.1"})
+    assert client.get("/courses", headers={"X-Forwarded-For": "203.0.113.1"}).status_code == 429
+    assert client.get("/courses", headers={"X-Forwarded-For": "203.0.113.2"}).status_code == 200
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
+def test_rate_limits_can_be_shared_through_redis(tmp_path):
+    import secrets
+
+    app = _limited_app(
+        tmp_path,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+        RATELIMIT_KEY_PREFIX=f"test-{secrets.token_hex(8)}",
+    )
+    client = app.test_client()
+    assert [client.get("/courses").status_code for _ in range(3)] == [200, 200, 429]
