@@ -12,45 +12,40 @@ from lms.auth.users import AccountError, create_user
 from lms.content.loader import load_catalogue
 from lms.content.sync import sync_catalogue
 from lms.models import ROLES
+from lms.wording import plural
 
 content_cli = AppGroup("content", help="Check and import the Markdown course catalogue.")
 
 
-def _content_path(path: str | None) -> str:
-    return path or current_app.config["CONTENT_DIR"]
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-def _report_problems(problems) -> None:
-    for problem in problems:
-        click.echo(str(problem), err=True)
-    click.echo(f"{_count(len(problems), 'problem')} found.", err=True)
+def _load_or_exit(path: str | None, consequence: str = ""):
+    """Load the catalogue; on any problem print each one (and what it means) and exit 1."""
+    catalogue = load_catalogue(path or current_app.config["CONTENT_DIR"])
+    if catalogue.problems:
+        for problem in catalogue.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{plural(len(catalogue.problems), 'problem')} found.", err=True)
+        if consequence:
+            click.echo(consequence, err=True)
+        raise SystemExit(1)
+    return catalogue
 
 
 @content_cli.command("check")
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 def check_command(path: str | None) -> None:
     """Validate every course under PATH (default: the content folder); print path:line: message."""
-    catalogue = load_catalogue(_content_path(path))
-    if catalogue.problems:
-        _report_problems(catalogue.problems)
-        raise SystemExit(1)
+    catalogue = _load_or_exit(path)
     lessons = sum(len(course.lessons) for course in catalogue.courses)
-    click.echo(f"OK: {_count(len(catalogue.courses), 'course')}, {_count(lessons, 'lesson')}.")
+    click.echo(f"OK: {plural(len(catalogue.courses), 'course')}, {plural(lessons, 'lesson')}.")
 
 
 @content_cli.command("sync")
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 def sync_command(path: str | None) -> None:
     """Import the courses under PATH: add new, update changed, retire removed. Idempotent."""
-    catalogue = load_catalogue(_content_path(path))
-    if catalogue.problems:
-        _report_problems(catalogue.problems)
-        click.echo("Nothing was imported: fix the problems above and run sync again.", err=True)
-        raise SystemExit(1)
+    catalogue = _load_or_exit(
+        path, "Nothing was imported: fix the problems above and run sync again."
+    )
     summary = sync_catalogue(catalogue)
     if not summary.changed:
         click.echo(f"Nothing changed ({summary.unchanged} courses and lessons up to date).")

@@ -91,3 +91,8 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = None
+
+
+def settings_of(config: type, **overrides) -> dict:
+    """A config class's settings as a dict, with overrides: for ``create_app(dict)``."""
+    return {key: getattr(config, key) for key in dir(config) if key.isupper()} | overrides

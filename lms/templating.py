@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from lms.regions import cluster_regions
+from lms.wording import plural
 
 
 def format_hours(hours: float) -> str:
@@ -18,11 +19,6 @@ def format_minutes(minutes: int) -> str:
         return f"{minutes} min"
     hours, rest = divmod(minutes, 60)
     return f"{hours} h {rest} min" if rest else f"{hours} h"
-
-
-def plural(number: int, noun: str, plural_form: str | None = None) -> str:
-    """'1 course', '6 courses'."""
-    return f"{number} {noun if number == 1 else plural_form or noun + 's'}"
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from lms import create_app
-from lms.config import TestConfig, normalise_database_url
+from lms.config import TestConfig, normalise_database_url, settings_of
 from lms.extensions import db
 from tests.factories import write_course
 
@@ -36,7 +36,7 @@ def app(tmp_path: Path, content_dir: Path):
     instance = tmp_path / "instance"
     app = create_app(
         {
-            **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+            **settings_of(TestConfig),
             "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
             "CONTENT_DIR": str(content_dir),
         }

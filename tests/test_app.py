@@ -10,7 +10,7 @@ from flask import abort
 from sqlalchemy import text
 
 from lms import create_app
-from lms.config import TestConfig, load_secret_key, normalise_database_url
+from lms.config import TestConfig, load_secret_key, normalise_database_url, settings_of
 from lms.extensions import db
 
 
@@ -166,7 +166,7 @@ def _redis_answers() -> bool:
 def _limited_app(tmp_path, **config):
     app = create_app(
         {
-            **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+            **settings_of(TestConfig),
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite3",
             "RATELIMIT_ENABLED": True,
             "RATELIMIT_DEFAULT": "2 per minute",

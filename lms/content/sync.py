@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from lms.content.loader import Catalogue, CourseSource, LessonSource
 from lms.extensions import begin_write, db
 from lms.models import Asset, Course, CourseSkill, Lesson, Module
+from lms.wording import plural
 
 
 @dataclass
@@ -43,7 +44,7 @@ class SyncSummary:
             if not items:
                 continue
             courses = sum(1 for item in items if item.startswith("course "))
-            counts = [_count(courses, "course"), _count(len(items) - courses, "lesson")]
+            counts = [plural(courses, "course"), plural(len(items) - courses, "lesson")]
             listed = len(items) <= limit
             out.append(
                 f"{verb} {', '.join(c for c in counts if not c.startswith('0 '))}"
@@ -52,13 +53,9 @@ class SyncSummary:
             if listed:
                 out.extend(f"  {item}" for item in items)
         out.append(
-            f"Unchanged: {_count(self.unchanged, 'course or lesson', 'courses and lessons')}."
+            f"Unchanged: {plural(self.unchanged, 'course or lesson', 'courses and lessons')}."
         )
         return out
-
-
-def _count(number: int, noun: str, plural: str | None = None) -> str:
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
@@ -152,42 +149,45 @@ def _sync_course(
     _sync_lessons(course, source, now, summary)
 
 
-def _sync_skills(course: Course, source: CourseSource) -> bool:
-    by_name = {skill.name: skill for skill in course.skills}
-    wanted = {item["name"] for item in source.skills}
+def _sync_children(
+    collection: list, key: str, wanted: list[tuple[str, dict[str, Any]]], make: type
+) -> bool:
+    """Make an owned collection (skills, modules) match ``wanted`` [(key, values)], in place.
+
+    Rows are matched by key and updated, so a unique (course, key) constraint never sees a
+    delete-then-insert of the same key within one flush.
+    """
+    existing = {getattr(child, key): child for child in collection}
+    keys = {item_key for item_key, _ in wanted}
     changed = False
-    for skill in list(course.skills):
-        if skill.name not in wanted:
-            course.skills.remove(skill)
+    for child in list(collection):
+        if getattr(child, key) not in keys:
+            collection.remove(child)
             changed = True
-    for position, item in enumerate(source.skills, start=1):
-        values = {"position": position, "sfia_code": item["sfia"], "sfia_level": item["level"]}
-        skill = by_name.get(item["name"])
-        if skill is None:
-            course.skills.append(CourseSkill(name=item["name"], **values))
+    for item_key, values in wanted:
+        child = existing.get(item_key)
+        if child is None:
+            collection.append(make(**{key: item_key}, **values))
             changed = True
         else:
-            changed |= _assign(skill, values)
+            changed |= _assign(child, values)
     return changed
+
+
+def _sync_skills(course: Course, source: CourseSource) -> bool:
+    wanted = [
+        (item["name"], {"position": i, "sfia_code": item["sfia"], "sfia_level": item["level"]})
+        for i, item in enumerate(source.skills, start=1)
+    ]
+    return _sync_children(course.skills, "name", wanted, CourseSkill)
 
 
 def _sync_modules(course: Course, source: CourseSource) -> bool:
-    by_key = {module.key: module for module in course.modules}
-    wanted = {item["id"] for item in source.modules}
-    changed = False
-    for module in list(course.modules):
-        if module.key not in wanted:
-            course.modules.remove(module)
-            changed = True
-    for position, item in enumerate(source.modules, start=1):
-        values = {"title": item["title"], "position": position}
-        module = by_key.get(item["id"])
-        if module is None:
-            course.modules.append(Module(key=item["id"], **values))
-            changed = True
-        else:
-            changed |= _assign(module, values)
-    return changed
+    wanted = [
+        (item["id"], {"title": item["title"], "position": i})
+        for i, item in enumerate(source.modules, start=1)
+    ]
+    return _sync_children(course.modules, "key", wanted, Module)
 
 
 def _sync_assets(course: Course, source: CourseSource) -> bool:
