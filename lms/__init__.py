@@ -33,7 +33,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     logging.getLogger("lms").setLevel(logging.INFO)
 
     from lms import models  # noqa: F401 - registers every table with the metadata
-    from lms.auth import session  # noqa: F401 - registers Flask-Login's user loader
+    from lms.auth import sessions  # noqa: F401 - registers Flask-Login's user loader
     from lms.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -42,11 +42,13 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    from lms.auth.views import bp as auth_bp
     from lms.health import bp as health_bp
     from lms.learning import bp as learning_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(auth_bp)
 
     from lms.cli import register_cli
 

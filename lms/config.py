@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +74,18 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: no lost form on a slow lesson
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SQLITE_BUSY_TIMEOUT_MS = 15000
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    # Mail: SMTP when LMS_MAIL_SERVER is set, else messages are saved under instance/mail/.
+    MAIL_SERVER = os.environ.get("LMS_MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("LMS_MAIL_PORT", "587"))
+    MAIL_USE_TLS = _env_bool("LMS_MAIL_USE_TLS", True)
+    MAIL_USERNAME = os.environ.get("LMS_MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("LMS_MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("LMS_MAIL_FROM", "TechNorth Skills <no-reply@technorth.example>")
+    VERIFY_TOKEN_HOURS = 48
+    RESET_TOKEN_MINUTES = 60
+    SIGN_IN_LIMIT = os.environ.get("LMS_SIGN_IN_LIMIT", "10 per minute;50 per hour")
+    RESET_LIMIT = os.environ.get("LMS_RESET_LIMIT", "5 per 15 minutes")
 
     @staticmethod
     def database_url(instance_path: str) -> str:
@@ -89,6 +102,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-only-secret-not-for-production"  # noqa: S105 - the test profile alone
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    MAIL_SERVER = ""
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = None
 

@@ -1,22 +1,44 @@
-"""Creating accounts: one function used by the CLI now and by sign-up pages later."""
+"""Account lifecycle: create, authenticate, change password or email, delete.
+
+Domain functions take plain values, do one transaction, and raise ``AccountError`` with a message
+meant for the person when something is not allowed. They never send mail themselves; the views
+send it after the transaction commits, so a rolled-back change never emails anyone.
+"""
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, datetime
 
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from lms.auth.passwords import hash_password, normalise_email, password_problem
+from lms.auth.passwords import (
+    hash_password,
+    needs_rehash,
+    normalise_email,
+    password_problem,
+    verify_password,
+)
 from lms.extensions import begin_write, db
-from lms.models import ROLES, User
+from lms.models import ROLES, AccountToken, User, UserSession
 from lms.regions import region_codes
 
+log = logging.getLogger(__name__)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Verified against when no account matches, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = hash_password("not a real password, only for timing")
 
 
 class AccountError(ValueError):
-    """An account could not be created; the message says why, in words for the person."""
+    """An account change was refused; the message says why, in words for the person."""
+
+
+def email_problem(email: str) -> str | None:
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        return "Enter an email address in the correct format, like name@example.com."
+    return None
 
 
 def create_user(
@@ -30,14 +52,14 @@ def create_user(
 ) -> User:
     email = normalise_email(email)
     name = " ".join(name.split())
-    if not EMAIL_RE.match(email) or len(email) > 254:
-        raise AccountError("Enter an email address in the correct format, like name@example.com.")
+    if problem := email_problem(email):
+        raise AccountError(problem)
     if not name or len(name) > 120:
         raise AccountError("Enter a name of 1 to 120 characters.")
     if role not in ROLES:
         raise AccountError(f"Role must be one of: {', '.join(ROLES)}.")
     if region is not None and region not in region_codes():
-        raise AccountError(f"Unknown region {region!r}.")
+        raise AccountError("Choose your region from the list.")
     if problem := password_problem(password, email=email, name=name):
         raise AccountError(problem)
     now = datetime.now(UTC)
@@ -60,3 +82,80 @@ def create_user(
         db.session.rollback()
         raise AccountError("An account with that email address already exists.") from None
     return user
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(
+        select(User).where(User.email == normalise_email(email), User.deleted_at.is_(None))
+    )
+
+
+def authenticate(email: str, password: str, *, client: str = "") -> User | None:
+    """The account for these credentials, or None. Logs the attempt, never the password."""
+    user = find_by_email(email)
+    if user is None or user.password_hash is None:
+        verify_password(_DUMMY_HASH, password)
+        log.info("sign-in failed: no such account (client %s)", client)
+        return None
+    if not verify_password(user.password_hash, password):
+        log.info("sign-in failed: wrong password for user %s (client %s)", user.id, client)
+        return None
+    if needs_rehash(user.password_hash):
+        begin_write()
+        user.password_hash = hash_password(password)
+        db.session.commit()
+    log.info("sign-in succeeded for user %s (client %s)", user.id, client)
+    return user
+
+
+def check_current_password(user: User, password: str) -> None:
+    if not user.password_hash or not verify_password(user.password_hash, password):
+        raise AccountError("Your current password is not right.")
+
+
+def set_password(user: User, new_password: str) -> None:
+    """Store a new password (the caller ends sessions); checks the password policy."""
+    if problem := password_problem(new_password, email=user.email or "", name=user.name or ""):
+        raise AccountError(problem)
+    begin_write()
+    user.password_hash = hash_password(new_password)
+    db.session.commit()
+
+
+def mark_verified(user: User) -> None:
+    begin_write()
+    if user.email_verified_at is None:
+        user.email_verified_at = datetime.now(UTC)
+    db.session.commit()
+
+
+def change_email(user: User, new_email: str) -> None:
+    """Apply a confirmed email change; the new address is verified by the confirmation itself."""
+    begin_write()
+    user.email = normalise_email(new_email)
+    user.email_verified_at = datetime.now(UTC)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise AccountError("Another account now uses that email address.") from None
+
+
+def delete_account(user: User) -> None:
+    """Remove the person's data for good, keeping an anonymous row for aggregate figures.
+
+    Name, email and password hash are erased; sessions and pending links are deleted. Progress
+    and quiz attempts stay, no longer attached to anyone identifiable, so completion figures that
+    counted this learner stay right.
+    """
+    begin_write()
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    db.session.execute(delete(AccountToken).where(AccountToken.user_id == user.id))
+    user.email = None
+    user.name = None
+    user.password_hash = None
+    user.email_verified_at = None
+    user.deleted_at = datetime.now(UTC)
+    user.session_version += 1
+    db.session.commit()
+    log.info("account %s deleted at the person's request", user.id)

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SearchField, SelectField, ValidationError
+from wtforms import SearchField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from lms.forms import ChoiceField
 from lms.learning.catalogue import DURATIONS, LEVEL_LABELS, CatalogueQuery
-
-
-class ChoiceField(SelectField):
-    """A select whose wrong value gets a message naming the field, not WTForms' generic one."""
-
-    def __init__(self, label: str, *, message: str, **kwargs):
-        super().__init__(label, default="", **kwargs)
-        self.message = message
-
-    def pre_validate(self, form) -> None:
-        if self.data not in {choice.value for choice in self.choices}:
-            raise ValidationError(self.message)
 
 
 class CatalogueForm(FlaskForm):

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request
+from dataclasses import replace
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from lms.auth.forms import ConfirmForm
 from lms.content.quiz import QUESTION_KINDS, grade_quiz
 from lms.extensions import db
-from lms.learning import catalogue
+from lms.learning import catalogue, dashboard
+from lms.learning import progress as progress_service
 from lms.learning.forms import CatalogueForm
 from lms.models import Asset, Course
 
@@ -45,39 +60,146 @@ def course_list():
 
 @bp.get("/courses/<slug>")
 def course(slug: str):
-    """A course's overview: outline by module, skills, hours, authors."""
+    """A course's overview: outline by module, skills, hours, authors; the learner's progress."""
     course = catalogue.get_course_or_404(slug)
-    return render_template("learning/course.html", course=course, outline=catalogue.outline(course))
+    progress, enrolment = {}, None
+    if current_user.is_authenticated:
+        enrolment = progress_service.active_enrolment(current_user, course)
+        progress = dashboard.lesson_progress(current_user, course)
+    lessons = course.active_lessons
+    done = sum(1 for lesson in lessons if getattr(progress.get(lesson.id), "completed_at", None))
+    upcoming = next(
+        (
+            lesson
+            for lesson in lessons
+            if not getattr(progress.get(lesson.id), "completed_at", None)
+        ),
+        None,
+    )
+    return render_template(
+        "learning/course.html",
+        course=course,
+        outline=catalogue.outline(course),
+        enrolment=enrolment,
+        progress=progress,
+        done=done,
+        upcoming=upcoming,
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/courses/<slug>/enrol")
+@login_required
+def enrol(slug: str):
+    """Enrol the signed-in learner; enrolling twice is harmless."""
+    course = catalogue.get_course_or_404(slug)
+    try:
+        progress_service.enrol(current_user, course)
+    except progress_service.ProgressError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("learning.course", slug=slug))
+    flash(f"You are enrolled in {course.title}.", "success")
+    return redirect(url_for("learning.course", slug=slug))
+
+
+@bp.post("/courses/<slug>/leave")
+@login_required
+def leave(slug: str):
+    """Leave a course; progress is kept in case the learner comes back."""
+    course = catalogue.get_course_or_404(slug)
+    progress_service.leave(current_user, course)
+    flash(f"You have left {course.title}. Your progress is kept if you enrol again.", "success")
+    return redirect(url_for("learning.dashboard"))
+
+
+def _lesson_page(view, status: int = 200, state=None, **context):
+    if state is None and current_user.is_authenticated:
+        state = dashboard.lesson_state(current_user, view.lesson)
+    return (
+        render_template(
+            "learning/lesson.html", view=view, kinds=QUESTION_KINDS, state=state, **context
+        ),
+        status,
+    )
 
 
 @bp.get("/courses/<slug>/lessons/<key>")
 def lesson(slug: str, key: str):
     """A lesson with its table of contents, quiz and previous/next navigation."""
     view = catalogue.get_lesson_or_404(slug, key)
-    return render_template("learning/lesson.html", view=view, kinds=QUESTION_KINDS)
+    state = None
+    if current_user.is_authenticated:
+        state = dashboard.lesson_state(current_user, view.lesson)
+        if state.enrolled and state.started_at is None:
+            # Opening a lesson marks it started; only the first visit writes anything.
+            started = progress_service.record_start(current_user, view.lesson)
+            state = replace(state, started_at=started)
+    return _lesson_page(view, state=state)
+
+
+@bp.post("/courses/<slug>/lessons/<key>/complete")
+@login_required
+def complete(slug: str, key: str):
+    """Mark a reading lesson complete, then go on to the next one."""
+    view = catalogue.get_lesson_or_404(slug, key)
+    try:
+        completion = progress_service.complete_lesson(current_user, view.lesson)
+    except progress_service.ProgressError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("learning.lesson", slug=slug, key=key))
+    return _after_completion(view, completion)
+
+
+def _after_completion(view, completion):
+    if completion.course_newly_completed:
+        flash(f"Congratulations: you have completed {view.course.title}!", "success")
+        return redirect(url_for("learning.dashboard"))
+    if view.next is not None:
+        flash(f"“{view.lesson.title}” is complete.", "success")
+        return redirect(url_for("learning.lesson", slug=view.course.slug, key=view.next.key))
+    return redirect(url_for("learning.course", slug=view.course.slug))
 
 
 @bp.post("/courses/<slug>/lessons/<key>/quiz")
 def check_quiz(slug: str, key: str):
-    """Grade a quiz on the server and show per-question feedback and explanations."""
+    """Grade a quiz on the server; for an enrolled learner, store the attempt (a pass completes)."""
     view = catalogue.get_lesson_or_404(slug, key)
     questions = view.lesson.quiz
     if not questions:
         abort(404)
     answers, errors = parse_answers(questions, request.form)
     if errors:
-        response = render_template(
-            "learning/lesson.html",
-            view=view,
-            kinds=QUESTION_KINDS,
-            answers=answers,
-            quiz_errors=errors,
-        )
-        return response, 422
+        return _lesson_page(view, 422, answers=answers, quiz_errors=errors)
     result = grade_quiz(questions, answers, view.course.pass_mark)
+    saved = completion = None
+    if current_user.is_authenticated:
+        try:
+            completion = progress_service.record_attempt(current_user, view.lesson, result)
+            saved = True
+        except progress_service.ProgressError:
+            saved = False
+    if completion and completion.course_newly_completed:
+        flash(f"Congratulations: you have completed {view.course.title}!", "success")
+    return _lesson_page(view, answers=answers, result=result, saved=saved)
+
+
+@bp.get("/dashboard", endpoint="dashboard")
+@login_required
+def dashboard_page():
+    """The learner's courses with progress bars and a Continue button, and completed courses."""
+    courses = dashboard.course_progress(current_user)
     return render_template(
-        "learning/lesson.html", view=view, kinds=QUESTION_KINDS, answers=answers, result=result
+        "learning/dashboard.html",
+        in_progress=[c for c in courses if c.enrolment.completed_at is None],
+        completed=[c for c in courses if c.enrolment.completed_at is not None],
     )
+
+
+@bp.get("/dashboard/history")
+@login_required
+def history():
+    """When the learner completed each lesson."""
+    return render_template("learning/history.html", rows=dashboard.history(current_user))
 
 
 def parse_answers(questions: list[dict], form) -> tuple[dict[int, set[int]], dict[int, str]]:

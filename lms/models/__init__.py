@@ -1,6 +1,20 @@
 """Typed SQLAlchemy models, one module per domain. Importing this package registers every table."""
 
-from lms.models.accounts import ROLES, User
+from lms.models.accounts import ROLES, AccountToken, User, UserSession
 from lms.models.catalogue import Asset, Course, CourseSkill, Lesson, Module
+from lms.models.progress import Enrolment, LessonProgress, QuizAttempt
 
-__all__ = ["ROLES", "Asset", "Course", "CourseSkill", "Lesson", "Module", "User"]
+__all__ = [
+    "ROLES",
+    "AccountToken",
+    "Asset",
+    "Course",
+    "CourseSkill",
+    "Enrolment",
+    "Lesson",
+    "LessonProgress",
+    "Module",
+    "QuizAttempt",
+    "User",
+    "UserSession",
+]

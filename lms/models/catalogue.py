@@ -12,7 +12,6 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -25,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
+from lms.models.types import UTCDateTime
 
 LEVELS = ("beginner", "intermediate", "advanced")
 STATUSES = ("draft", "published")
@@ -45,9 +45,9 @@ class Course(db.Model):
     featured: Mapped[bool] = mapped_column(Boolean, default=False)
     authors: Mapped[list] = mapped_column(JSON, default=list)
     source_path: Mapped[str] = mapped_column(String(500), default="")
-    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     skills: Mapped[list[CourseSkill]] = relationship(
         back_populates="course", order_by="CourseSkill.position", cascade="all, delete-orphan"
@@ -124,9 +124,9 @@ class Lesson(db.Model):
     toc: Mapped[list] = mapped_column(JSON, default=list, deferred=True, deferred_group="content")
     quiz: Mapped[list] = mapped_column(JSON, default=list, deferred=True, deferred_group="content")
     source_path: Mapped[str] = mapped_column(String(500), default="")
-    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     course: Mapped[Course] = relationship(back_populates="lessons")
     module: Mapped[Module | None] = relationship()

@@ -1,0 +1,100 @@
+"""Signed-in sessions: one database row per browser, checked on every request.
+
+The Flask session cookie carries Flask-Login's "<user id>:<session version>" and a random session
+token. A request is signed in only if a live ``UserSession`` row matches the token and the user's
+version still matches, so signing out (one row gone), signing out everywhere (all rows gone and
+the version bumped) and changing the password each end the sessions they should.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import UTC, datetime
+
+from flask import current_app, session
+from flask_login import login_user, logout_user
+from sqlalchemy import delete, select
+
+from lms.extensions import begin_write, db, login_manager
+from lms.models import User, UserSession
+
+log = logging.getLogger(__name__)
+SESSION_TOKEN_KEY = "sid"  # noqa: S105 - the name of a session key, not a secret
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+login_manager.login_view = "auth.sign_in"
+login_manager.login_message = "Sign in to see that page."
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    user_id, _, version = session_id.partition(":")
+    token = session.get(SESSION_TOKEN_KEY)
+    if not (user_id.isdigit() and version.isdigit() and isinstance(token, str)):
+        return None
+    return db.session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == int(user_id),
+            User.session_version == int(version),
+            User.deleted_at.is_(None),
+            UserSession.token_hash == token_hash(token),
+            UserSession.expires_at > datetime.now(UTC),
+        )
+    )
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in with a fresh session: old session data is dropped, a new token issued."""
+    now = datetime.now(UTC)
+    token = secrets.token_urlsafe(32)
+    begin_write()
+    db.session.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=token_hash(token),
+            created_at=now,
+            expires_at=now + current_app.permanent_session_lifetime,
+        )
+    )
+    db.session.commit()
+    session.clear()  # nothing from before sign-in survives into the signed-in session
+    session.permanent = True
+    session[SESSION_TOKEN_KEY] = token
+    login_user(user)
+
+
+def end_session() -> None:
+    """Sign out this browser: its session row is deleted, so a copied cookie is worthless."""
+    token = session.get(SESSION_TOKEN_KEY)
+    if isinstance(token, str):
+        begin_write()
+        db.session.execute(delete(UserSession).where(UserSession.token_hash == token_hash(token)))
+        db.session.commit()
+    logout_user()
+    session.clear()
+
+
+def end_all_sessions(user: User, *, keep_current: bool = False) -> None:
+    """End every session of ``user`` (sign out everywhere, password change, account deletion).
+
+    With ``keep_current`` the browser making the request stays signed in on a fresh session.
+    """
+    begin_write()
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    user.session_version += 1
+    db.session.commit()
+    log.info("all sessions ended for user %s", user.id)
+    if keep_current:
+        start_session(user)
+    else:
+        logout_user()
+        session.clear()

@@ -1,0 +1,315 @@
+"""Account pages: sign up, verify, sign in and out, reset, change password or email, data rights.
+
+Views parse the form, call a domain function, then send mail and redirect. Messages that could
+tell a stranger whether an address has an account are the same either way.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from lms.auth import emails
+from lms.auth.data import export_user_data
+from lms.auth.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    DeleteAccountForm,
+    EmailOnlyForm,
+    ResetPasswordForm,
+    SignInForm,
+    SignUpForm,
+)
+from lms.auth.sessions import end_all_sessions, end_session, start_session
+from lms.auth.tokens import TokenError, peek_token, spend_token
+from lms.auth.users import (
+    AccountError,
+    authenticate,
+    change_email,
+    check_current_password,
+    create_user,
+    delete_account,
+    find_by_email,
+    mark_verified,
+    set_password,
+)
+from lms.extensions import db, limiter
+
+bp = Blueprint("auth", __name__, url_prefix="/account")
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None: no open redirects."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def _after_sign_in():
+    return redirect(safe_next(request.args.get("next")) or url_for("learning.dashboard"))
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["SIGN_IN_LIMIT"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["RESET_LIMIT"]
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def sign_up():
+    """Create a learner account; the email address must be confirmed before learning."""
+    if current_user.is_authenticated:
+        return redirect(url_for("learning.dashboard"))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        existing = find_by_email(form.email.data)
+        if existing is not None:
+            # Same page as a new sign-up, so the form does not reveal who has an account.
+            emails.send_account_notice(
+                existing,
+                "You already have a TechNorth Skills account",
+                "Someone tried to create an account with this email address. You already have "
+                "one: sign in, or reset your password if you have forgotten it.",
+            )
+            return render_template(
+                "auth/check_email.html", email=form.email.data, purpose="sign-up"
+            )
+        try:
+            user = create_user(
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
+                region=form.region.data,
+            )
+        except AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            emails.send_verification(user)
+            return render_template("auth/check_email.html", email=user.email, purpose="sign-up")
+    return render_template("auth/sign_up.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify_email(token: str):
+    """Confirm an email address from the link we sent (a button, so no change happens on GET)."""
+    form = ConfirmForm()
+    try:
+        if form.validate_on_submit():
+            spent = spend_token(token, "verify-email")
+            mark_verified(spent.user)
+            start_session(spent.user)
+            flash("Your email address is confirmed. Welcome to TechNorth Skills.", "success")
+            return redirect(url_for("learning.dashboard"))
+        peek_token(token, "verify-email")
+    except TokenError as exc:
+        return render_template("auth/bad_link.html", reason=str(exc), purpose="verify"), 400
+    return render_template("auth/confirm_link.html", form=form, purpose="verify")
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def resend_verification():
+    """Send a new confirmation link."""
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        user = find_by_email(form.email.data)
+        if user is not None and not user.is_verified:
+            emails.send_verification(user)
+        return render_template("auth/check_email.html", email=form.email.data, purpose="verify")
+    return render_template("auth/resend.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def sign_in():
+    """Sign in with email and password; a fresh session every time."""
+    if current_user.is_authenticated:
+        return _after_sign_in()
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data, client=request.remote_addr or "")
+        if user is None:
+            form.email.errors.append("Enter a correct email address and password.")
+        elif not user.is_verified:
+            emails.send_verification(user)
+            return render_template("auth/check_email.html", email=user.email, purpose="unverified")
+        else:
+            start_session(user)
+            return _after_sign_in()
+    return render_template("auth/sign_in.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/sign-out")
+def sign_out():
+    """Sign out of this browser."""
+    end_session()
+    flash("You have signed out.", "success")
+    return redirect(url_for("learning.home"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def request_reset():
+    """Ask for a password reset link. The answer is the same whether or not the account exists."""
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        user = find_by_email(form.email.data)
+        if user is not None:
+            emails.send_password_reset(user)
+        return render_template("auth/check_email.html", email=form.email.data, purpose="reset")
+    return render_template("auth/reset_request.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset_password(token: str):
+    """Choose a new password from a reset link; every other session ends."""
+    form = ResetPasswordForm()
+    try:
+        peek_token(token, "reset-password")
+        if form.validate_on_submit():
+            spent = spend_token(token, "reset-password")
+            set_password(spent.user, form.password.data)  # commits the spent token with it
+            mark_verified(spent.user)  # the link proved they read this address
+            end_all_sessions(spent.user, keep_current=True)
+            flash("Your password has been changed and you are signed in.", "success")
+            return redirect(url_for("learning.dashboard"))
+    except TokenError as exc:
+        return render_template("auth/bad_link.html", reason=str(exc), purpose="reset"), 400
+    except AccountError as exc:
+        db.session.rollback()
+        form.password.errors.append(str(exc))
+    return render_template("auth/reset.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("")
+@login_required
+def account():
+    """The account page: details and everything a person can do with their account."""
+    return render_template("auth/account.html", form=ConfirmForm())
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def change_password():
+    """Change password (current one required); other sessions end."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            check_current_password(current_user, form.current_password.data)
+            set_password(current_user, form.password.data)
+        except AccountError as exc:
+            target = form.current_password if "current" in str(exc) else form.password
+            target.errors.append(str(exc))
+        else:
+            user = current_user._get_current_object()
+            end_all_sessions(user, keep_current=True)
+            emails.send_account_notice(
+                user,
+                "Your TechNorth Skills password has changed",
+                "Your password was changed and every other signed-in browser was signed out. "
+                "If this was not you, reset your password now.",
+            )
+            flash("Your password has been changed. Other browsers have been signed out.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def change_email_request():
+    """Change email (current password required); the new address must be confirmed."""
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            check_current_password(current_user, form.current_password.data)
+        except AccountError as exc:
+            form.current_password.errors.append(str(exc))
+        else:
+            new_email = form.email.data.strip().lower()
+            if new_email == current_user.email:
+                form.email.errors.append("That is already your email address.")
+            elif find_by_email(new_email) is not None:
+                form.email.errors.append("Another account uses that email address.")
+            else:
+                emails.send_email_change(current_user, new_email)
+                return render_template("auth/check_email.html", email=new_email, purpose="change")
+    return render_template("auth/change_email.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/email/<token>", methods=["GET", "POST"])
+def confirm_email_change(token: str):
+    """Confirm a new email address from the link sent to it."""
+    form = ConfirmForm()
+    try:
+        if form.validate_on_submit():
+            spent = spend_token(token, "change-email")
+            change_email(spent.user, spent.new_email)
+            flash(f"Your email address is now {spent.new_email}.", "success")
+            return redirect(
+                url_for("auth.account" if current_user.is_authenticated else "auth.sign_in")
+            )
+        peek_token(token, "change-email")
+    except TokenError as exc:
+        return render_template("auth/bad_link.html", reason=str(exc), purpose="change"), 400
+    except AccountError as exc:
+        return render_template("auth/bad_link.html", reason=str(exc), purpose="change"), 409
+    return render_template("auth/confirm_link.html", form=form, purpose="change")
+
+
+@bp.post("/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of this account, on every device, including this one."""
+    end_all_sessions(current_user._get_current_object())
+    flash("You have been signed out on every device.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.get("/data.json")
+@login_required
+def download_data():
+    """Everything we hold about the signed-in person, as a JSON file."""
+    body = json.dumps(export_user_data(current_user), indent=2, ensure_ascii=False)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="technorth-skills-my-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def delete():
+    """Delete the account after the password is entered again."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            check_current_password(current_user, form.current_password.data)
+        except AccountError as exc:
+            form.current_password.errors.append(str(exc))
+        else:
+            delete_account(current_user._get_current_object())
+            end_session()
+            flash("Your account and personal data have been deleted.", "success")
+            return redirect(url_for("learning.home"))
+    return render_template("auth/delete.html", form=form), 422 if form.errors else 200

@@ -1,0 +1,188 @@
+"""Learner progress: enrol, leave, start and complete lessons, record quiz attempts.
+
+Each function is one write transaction. Uniqueness lives in the database (one enrolment per
+learner and course, one progress row per learner and lesson) and inserts are upserts, so double
+clicks and parallel requests neither duplicate nor lose anything. Completing a lesson locks the
+learner's enrolment row first, so when the last two lessons finish at the same moment exactly one
+transaction sees the course complete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lms.content.quiz import QuizResult
+from lms.extensions import begin_write, db
+from lms.models import Course, Enrolment, Lesson, LessonProgress, QuizAttempt, User
+
+
+class ProgressError(ValueError):
+    """The learner cannot do that (yet); the message says why."""
+
+
+@dataclass(frozen=True)
+class Completion:
+    lesson_newly_completed: bool
+    course_newly_completed: bool
+
+
+def _insert_ignore(model, values: dict, conflict: list[str]):
+    """INSERT ... ON CONFLICT DO NOTHING for the running dialect."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
+
+
+def enrol(user: User, course: Course) -> None:
+    """Enrol (or re-enrol after leaving); enrolling twice changes nothing."""
+    if not user.is_verified:
+        raise ProgressError("Confirm your email address before you enrol.")
+    now = datetime.now(UTC)
+    begin_write()
+    db.session.execute(
+        _insert_ignore(
+            Enrolment,
+            {"user_id": user.id, "course_id": course.id, "enrolled_at": now},
+            ["user_id", "course_id"],
+        )
+    )
+    db.session.execute(
+        update(Enrolment)
+        .where(
+            Enrolment.user_id == user.id,
+            Enrolment.course_id == course.id,
+            Enrolment.left_at.is_not(None),
+        )
+        .values(left_at=None, enrolled_at=now)
+    )
+    db.session.commit()
+
+
+def leave(user: User, course: Course) -> None:
+    """Leave a course. Lesson progress is kept, so re-enrolling later resumes where they were."""
+    begin_write()
+    db.session.execute(
+        update(Enrolment)
+        .where(
+            Enrolment.user_id == user.id,
+            Enrolment.course_id == course.id,
+            Enrolment.left_at.is_(None),
+        )
+        .values(left_at=datetime.now(UTC))
+    )
+    db.session.commit()
+
+
+def active_enrolment(user: User, course: Course, *, lock: bool = False) -> Enrolment | None:
+    stmt = select(Enrolment).where(
+        Enrolment.user_id == user.id,
+        Enrolment.course_id == course.id,
+        Enrolment.left_at.is_(None),
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return db.session.scalar(stmt)
+
+
+def record_start(user: User, lesson: Lesson) -> datetime:
+    """Note that the learner opened a lesson; a second open (or a race) changes nothing."""
+    now = datetime.now(UTC)
+    begin_write()
+    db.session.execute(
+        _insert_ignore(
+            LessonProgress,
+            {"user_id": user.id, "lesson_id": lesson.id, "started_at": now},
+            ["user_id", "lesson_id"],
+        )
+    )
+    db.session.commit()
+    return now
+
+
+def _complete_in_transaction(user: User, lesson: Lesson, now: datetime) -> Completion:
+    enrolment = active_enrolment(user, lesson.course, lock=True)
+    if enrolment is None:
+        raise ProgressError("Enrol in this course to record your progress.")
+    db.session.execute(
+        _insert_ignore(
+            LessonProgress,
+            {"user_id": user.id, "lesson_id": lesson.id, "started_at": now},
+            ["user_id", "lesson_id"],
+        )
+    )
+    newly = db.session.execute(
+        update(LessonProgress)
+        .where(
+            LessonProgress.user_id == user.id,
+            LessonProgress.lesson_id == lesson.id,
+            LessonProgress.completed_at.is_(None),
+        )
+        .values(completed_at=now)
+    ).rowcount
+    course_done = False
+    if newly and enrolment.completed_at is None:
+        remaining = db.session.scalar(
+            select(func.count(Lesson.id))
+            .outerjoin(
+                LessonProgress,
+                (LessonProgress.lesson_id == Lesson.id) & (LessonProgress.user_id == user.id),
+            )
+            .where(
+                Lesson.course_id == lesson.course_id,
+                Lesson.retired_at.is_(None),
+                LessonProgress.completed_at.is_(None),
+            )
+        )
+        if remaining == 0:
+            enrolment.completed_at = now
+            course_done = True
+    return Completion(lesson_newly_completed=bool(newly), course_newly_completed=course_done)
+
+
+def complete_lesson(user: User, lesson: Lesson) -> Completion:
+    """Mark a lesson complete ("Mark as complete", or a passed quiz); idempotent."""
+    if lesson.quiz:
+        raise ProgressError("This lesson completes when you pass its quiz.")
+    begin_write()
+    try:
+        completion = _complete_in_transaction(user, lesson, datetime.now(UTC))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return completion
+
+
+def record_attempt(user: User, lesson: Lesson, result: QuizResult) -> Completion:
+    """Store a quiz attempt; a pass completes the lesson in the same transaction."""
+    now = datetime.now(UTC)
+    begin_write()
+    try:
+        if active_enrolment(user, lesson.course) is None:
+            raise ProgressError("Enrol in this course to save your quiz results.")
+        db.session.add(
+            QuizAttempt(
+                user_id=user.id,
+                lesson_id=lesson.id,
+                submitted_at=now,
+                score=result.score,
+                total=result.total,
+                passed=result.passed,
+                answers={
+                    str(q.number): {"chosen": sorted(q.selected), "correct": q.correct}
+                    for q in result.questions
+                },
+            )
+        )
+        completion = Completion(False, False)
+        if result.passed:
+            completion = _complete_in_transaction(user, lesson, now)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return completion
