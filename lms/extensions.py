@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import request
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -33,10 +33,12 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# Static files are exempt from the default limit: a page pulls several, and a classroom of
-# learners behind one address must not exhaust it by loading stylesheets.
+# The default limit is read from the running app's config on each request (Flask-Limiter would
+# otherwise keep the first app's). Static files are exempt: a page pulls several, and a classroom
+# of learners behind one address must not exhaust the limit by loading stylesheets.
 limiter = Limiter(
     key_func=get_remote_address,
+    default_limits=[lambda: current_app.config["RATELIMIT_DEFAULT"]],
     default_limits_exempt_when=lambda: request.endpoint == "static",
 )
 

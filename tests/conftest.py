@@ -4,6 +4,10 @@ TEST_DATABASE_URL), its test client and CLI runner, and small course folders to 
 from __future__ import annotations
 
 import os
+import re
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
@@ -12,7 +16,7 @@ from sqlalchemy import event
 from lms import create_app
 from lms.config import TestConfig, normalise_database_url, settings_of
 from lms.extensions import db
-from tests.factories import write_course
+from tests.factories import PASSWORD, make_user, write_course
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -112,3 +116,72 @@ def count_statements(app):
         return StatementCounter(engine)
 
     return make
+
+
+class Outbox:
+    """The mail the app wrote to instance/mail/, oldest first."""
+
+    def __init__(self, app):
+        self.app = app
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        folder = Path(self.app.instance_path) / "mail"
+        if not folder.is_dir():
+            return []
+        return [
+            message_from_bytes(path.read_bytes(), policy=default_policy)
+            for path in sorted(folder.glob("*.eml"))
+        ]
+
+    def last(self, to: str | None = None) -> EmailMessage:
+        messages = [m for m in self.messages if to is None or m["To"] == to]
+        assert messages, f"no mail to {to}"
+        return messages[-1]
+
+    def link(self, to: str | None = None) -> str:
+        """The path of the first link in the last message (to ``to``)."""
+        body = self.last(to).get_content()
+        match = re.search(r"https?://[^/\s]+(/\S+)", body)
+        assert match, body
+        return match.group(1)
+
+
+@pytest.fixture
+def outbox(app):
+    return Outbox(app)
+
+
+class Auth:
+    """Sign in and out through the pages, as a person does."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def sign_in(self, email="learner@example.com", password=PASSWORD, **kwargs):
+        return self.client.post(
+            "/account/sign-in", data={"email": email, "password": password}, **kwargs
+        )
+
+    def sign_out(self):
+        return self.client.post("/account/sign-out")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def learner(app):
+    """A verified learner account (learner@example.com)."""
+    with app.app_context():
+        user = make_user()
+        return user.id
+
+
+@pytest.fixture
+def signed_in(learner, auth):
+    response = auth.sign_in()
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return learner

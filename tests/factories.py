@@ -31,7 +31,7 @@ modules:
   - id: more
     title: Going further
 ---
-An overview of **{title}**. Start with [the first lesson](01-first-steps.md).
+An overview of **{title}**. Start with [the first lesson]({first}).
 """
 
 LESSONS = {
@@ -122,6 +122,7 @@ def write_course(
 ) -> Path:
     """Write a complete, valid course folder under ``root`` and return it."""
     folder = root / slug
+    lessons = LESSONS if lessons is None else lessons
     (folder / "images").mkdir(parents=True, exist_ok=True)
     (folder / "course.md").write_text(
         COURSE_MD.format(
@@ -132,19 +133,39 @@ def write_course(
             skill=skill,
             status=status,
             featured=str(featured).lower(),
+            first=min(lessons),
         )
     )
-    for name, text in (LESSONS if lessons is None else lessons).items():
+    for name, text in lessons.items():
         (folder / name).write_text(textwrap.dedent(text))
     (folder / "images" / "diagram.svg").write_bytes(SVG)
     return folder
+
+
+PASSWORD = "correct horse battery"
 
 
 def make_user(
     email: str = "learner@example.com",
     *,
     name: str = "Sam Learner",
-    password: str = "correct horse battery",
+    password: str = PASSWORD,
     role: str = "learner",
+    verified: bool = True,
+    region: str = "leeds",
 ) -> User:
-    return create_user(email=email, name=name, password=password, role=role, region="leeds")
+    """An account created the way the CLI and sign-up create one (call inside an app context)."""
+    return create_user(
+        email=email, name=name, password=password, role=role, region=region, verified=verified
+    )
+
+
+def reading_lessons(count: int) -> dict[str, str]:
+    """``count`` lessons without quizzes, for courses that complete by "Mark as complete"."""
+    return {
+        f"{n:02d}-part-{n}.md": (
+            f"---\nid: part-{n}\ntitle: Part {n}\nminutes: 5\nmodule: basics\n---\n"
+            f"Part {n} of the course.\n\n## Section {n}\n\nText.\n"
+        )
+        for n in range(1, count + 1)
+    }

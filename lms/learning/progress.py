@@ -178,6 +178,13 @@ def record_attempt(user: User, lesson: Lesson, result: QuizResult) -> Completion
                 },
             )
         )
+        db.session.execute(  # answering a quiz means the lesson has been started
+            _insert_ignore(
+                LessonProgress,
+                {"user_id": user.id, "lesson_id": lesson.id, "started_at": now},
+                ["user_id", "lesson_id"],
+            )
+        )
         completion = Completion(False, False)
         if result.passed:
             completion = _complete_in_transaction(user, lesson, now)
