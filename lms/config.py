@@ -75,6 +75,9 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SQLITE_BUSY_TIMEOUT_MS = 15000
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    # The cookie is re-signed only when the session changes; sessions end by their database row
+    # (14 days after sign-in, or on sign-out), not by the cookie's date.
+    SESSION_REFRESH_EACH_REQUEST = False
     # Mail: SMTP when LMS_MAIL_SERVER is set, else messages are saved under instance/mail/.
     MAIL_SERVER = os.environ.get("LMS_MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("LMS_MAIL_PORT", "587"))

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from flask import current_app, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from lms.extensions import begin_write, db, login_manager
 from lms.models import User, UserSession
@@ -33,6 +33,20 @@ login_manager.login_message = "Sign in to see that page."
 login_manager.login_message_category = "info"
 
 
+# Built once: it runs on every signed-in request. Parameters are bound per call.
+_SESSION_USER = (
+    select(User)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(
+        User.id == bindparam("user_id"),
+        User.session_version == bindparam("version"),
+        User.deleted_at.is_(None),
+        UserSession.token_hash == bindparam("token_hash"),
+        UserSession.expires_at > bindparam("now", type_=UserSession.expires_at.type),
+    )
+)
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
@@ -40,15 +54,13 @@ def load_user(session_id: str) -> User | None:
     if not (user_id.isdigit() and version.isdigit() and isinstance(token, str)):
         return None
     return db.session.scalar(
-        select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(
-            User.id == int(user_id),
-            User.session_version == int(version),
-            User.deleted_at.is_(None),
-            UserSession.token_hash == token_hash(token),
-            UserSession.expires_at > datetime.now(UTC),
-        )
+        _SESSION_USER,
+        {
+            "user_id": int(user_id),
+            "version": int(version),
+            "token_hash": token_hash(token),
+            "now": datetime.now(UTC),
+        },
     )
 
 

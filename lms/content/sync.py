@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from lms.content.loader import Catalogue, CourseSource, LessonSource
 from lms.extensions import begin_write, db
-from lms.models import Asset, Course, CourseSkill, Lesson, Module
+from lms.models import Asset, CatalogueRevision, Course, CourseSkill, Lesson, Module
 from lms.wording import plural
 
 
@@ -94,11 +94,24 @@ def sync_catalogue(catalogue: Catalogue, now: datetime | None = None) -> SyncSum
                 if slug not in present and course.retired_at is None:
                     course.retired_at = now
                     summary.retired.append(f"course {slug}")
+        if summary.changed:
+            _bump_revision()
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return summary
+
+
+def _bump_revision() -> None:
+    """Tell every app process that cached lesson pages are stale."""
+    bumped = db.session.execute(
+        update(CatalogueRevision)
+        .where(CatalogueRevision.id == 1)
+        .values(revision=CatalogueRevision.revision + 1)
+    ).rowcount
+    if not bumped:
+        db.session.add(CatalogueRevision(id=1, revision=1))
 
 
 def _course_values(source: CourseSource) -> dict[str, Any]:

@@ -122,33 +122,6 @@ def get_course_or_404(slug: str, *, with_skills: bool = True) -> Course:
     return course
 
 
-@dataclass(frozen=True)
-class LessonView:
-    course: Course
-    lesson: Lesson
-    previous: Lesson | None
-    next: Lesson | None
-    number: int
-    count: int
-
-
-def get_lesson_or_404(slug: str, key: str) -> LessonView:
-    """A lesson of a visible course, with its neighbours for previous/next navigation."""
-    course = get_course_or_404(slug, with_skills=False)  # the lesson page shows no skills
-    lessons = course.active_lessons
-    index = next((i for i, lesson in enumerate(lessons) if lesson.key == key), None)
-    if index is None:
-        abort(404)
-    return LessonView(
-        course=course,
-        lesson=lessons[index],
-        previous=lessons[index - 1] if index > 0 else None,
-        next=lessons[index + 1] if index + 1 < len(lessons) else None,
-        number=index + 1,
-        count=len(lessons),
-    )
-
-
 def outline(course: Course) -> list[tuple[str | None, list[Lesson]]]:
     """Active lessons grouped by module, in order: [(module title or None, lessons)]."""
     groups: list[tuple[str | None, list[Lesson]]] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import load_only, selectinload
 
 from lms.extensions import db
@@ -92,27 +92,39 @@ class LessonState:
     attempts: int
 
 
-def lesson_state(user: User, lesson: Lesson) -> LessonState:
+# Built once: the lesson page runs this on every request, and building a statement costs more
+# than running it. Parameters are bound per call.
+_LESSON_STATE = (
+    select(
+        Enrolment.id,
+        LessonProgress.started_at,
+        LessonProgress.completed_at,
+        select(func.count(QuizAttempt.id))
+        .where(
+            QuizAttempt.user_id == bindparam("user_id"),
+            QuizAttempt.lesson_id == bindparam("lesson_id"),
+        )
+        .scalar_subquery(),
+    )
+    .select_from(Enrolment)
+    .outerjoin(
+        LessonProgress,
+        (LessonProgress.user_id == bindparam("user_id"))
+        & (LessonProgress.lesson_id == bindparam("lesson_id")),
+    )
+    .where(
+        Enrolment.user_id == bindparam("user_id"),
+        Enrolment.course_id == bindparam("course_id"),
+        Enrolment.left_at.is_(None),
+    )
+)
+
+
+def lesson_state(user: User, lesson) -> LessonState:
     """Where a learner stands on one lesson: one query."""
     row = db.session.execute(
-        select(
-            Enrolment.id,
-            LessonProgress.started_at,
-            LessonProgress.completed_at,
-            select(db.func.count(QuizAttempt.id))
-            .where(QuizAttempt.user_id == user.id, QuizAttempt.lesson_id == lesson.id)
-            .scalar_subquery(),
-        )
-        .select_from(Enrolment)
-        .outerjoin(
-            LessonProgress,
-            (LessonProgress.user_id == user.id) & (LessonProgress.lesson_id == lesson.id),
-        )
-        .where(
-            Enrolment.user_id == user.id,
-            Enrolment.course_id == lesson.course_id,
-            Enrolment.left_at.is_(None),
-        )
+        _LESSON_STATE,
+        {"user_id": user.id, "lesson_id": lesson.id, "course_id": lesson.course_id},
     ).first()
     if row is None:
         return LessonState(False, None, None, 0)

@@ -9,8 +9,10 @@ transaction sees the course complete.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,6 +20,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from lms.content.quiz import QuizResult
 from lms.extensions import begin_write, db
 from lms.models import Course, Enrolment, Lesson, LessonProgress, QuizAttempt, User
+
+
+class LessonRef(Protocol):
+    """What progress needs of a lesson: an ORM ``Lesson`` or a cached lesson view's content."""
+
+    id: int
+    course_id: int
+    quiz: Sequence[dict]
 
 
 class ProgressError(ValueError):
@@ -77,10 +87,10 @@ def leave(user: User, course: Course) -> None:
     db.session.commit()
 
 
-def active_enrolment(user: User, course: Course, *, lock: bool = False) -> Enrolment | None:
+def active_enrolment(user: User, course_id: int, *, lock: bool = False) -> Enrolment | None:
     stmt = select(Enrolment).where(
         Enrolment.user_id == user.id,
-        Enrolment.course_id == course.id,
+        Enrolment.course_id == course_id,
         Enrolment.left_at.is_(None),
     )
     if lock:
@@ -88,7 +98,7 @@ def active_enrolment(user: User, course: Course, *, lock: bool = False) -> Enrol
     return db.session.scalar(stmt)
 
 
-def record_start(user: User, lesson: Lesson) -> datetime:
+def record_start(user: User, lesson: LessonRef) -> datetime:
     """Note that the learner opened a lesson; a second open (or a race) changes nothing."""
     now = datetime.now(UTC)
     begin_write()
@@ -103,8 +113,8 @@ def record_start(user: User, lesson: Lesson) -> datetime:
     return now
 
 
-def _complete_in_transaction(user: User, lesson: Lesson, now: datetime) -> Completion:
-    enrolment = active_enrolment(user, lesson.course, lock=True)
+def _complete_in_transaction(user: User, lesson: LessonRef, now: datetime) -> Completion:
+    enrolment = active_enrolment(user, lesson.course_id, lock=True)
     if enrolment is None:
         raise ProgressError("Enrol in this course to record your progress.")
     db.session.execute(
@@ -143,7 +153,7 @@ def _complete_in_transaction(user: User, lesson: Lesson, now: datetime) -> Compl
     return Completion(lesson_newly_completed=bool(newly), course_newly_completed=course_done)
 
 
-def complete_lesson(user: User, lesson: Lesson) -> Completion:
+def complete_lesson(user: User, lesson: LessonRef) -> Completion:
     """Mark a lesson complete ("Mark as complete", or a passed quiz); idempotent."""
     if lesson.quiz:
         raise ProgressError("This lesson completes when you pass its quiz.")
@@ -157,12 +167,12 @@ def complete_lesson(user: User, lesson: Lesson) -> Completion:
     return completion
 
 
-def record_attempt(user: User, lesson: Lesson, result: QuizResult) -> Completion:
+def record_attempt(user: User, lesson: LessonRef, result: QuizResult) -> Completion:
     """Store a quiz attempt; a pass completes the lesson in the same transaction."""
     now = datetime.now(UTC)
     begin_write()
     try:
-        if active_enrolment(user, lesson.course) is None:
+        if active_enrolment(user, lesson.course_id) is None:
             raise ProgressError("Enrol in this course to save your quiz results.")
         db.session.add(
             QuizAttempt(

@@ -24,6 +24,7 @@ from lms.extensions import db
 from lms.learning import catalogue, dashboard
 from lms.learning import progress as progress_service
 from lms.learning.forms import CatalogueForm
+from lms.learning.lesson_cache import get_lesson_or_404
 from lms.models import Asset, Course
 
 bp = Blueprint("learning", __name__)
@@ -64,7 +65,7 @@ def course(slug: str):
     course = catalogue.get_course_or_404(slug)
     progress, enrolment = {}, None
     if current_user.is_authenticated:
-        enrolment = progress_service.active_enrolment(current_user, course)
+        enrolment = progress_service.active_enrolment(current_user, course.id)
         progress = dashboard.lesson_progress(current_user, course)
     lessons = course.active_lessons
     done = sum(1 for lesson in lessons if getattr(progress.get(lesson.id), "completed_at", None))
@@ -126,7 +127,7 @@ def _lesson_page(view, status: int = 200, state=None, **context):
 @bp.get("/courses/<slug>/lessons/<key>")
 def lesson(slug: str, key: str):
     """A lesson with its table of contents, quiz and previous/next navigation."""
-    view = catalogue.get_lesson_or_404(slug, key)
+    view = get_lesson_or_404(slug, key)
     state = None
     if current_user.is_authenticated:
         state = dashboard.lesson_state(current_user, view.lesson)
@@ -141,7 +142,7 @@ def lesson(slug: str, key: str):
 @login_required
 def complete(slug: str, key: str):
     """Mark a reading lesson complete, then go on to the next one."""
-    view = catalogue.get_lesson_or_404(slug, key)
+    view = get_lesson_or_404(slug, key)
     try:
         completion = progress_service.complete_lesson(current_user, view.lesson)
     except progress_service.ProgressError as exc:
@@ -163,7 +164,7 @@ def _after_completion(view, completion):
 @bp.post("/courses/<slug>/lessons/<key>/quiz")
 def check_quiz(slug: str, key: str):
     """Grade a quiz on the server; for an enrolled learner, store the attempt (a pass completes)."""
-    view = catalogue.get_lesson_or_404(slug, key)
+    view = get_lesson_or_404(slug, key)
     questions = view.lesson.quiz
     if not questions:
         abort(404)

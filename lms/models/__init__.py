@@ -1,13 +1,21 @@
 """Typed SQLAlchemy models, one module per domain. Importing this package registers every table."""
 
 from lms.models.accounts import ROLES, AccountToken, User, UserSession
-from lms.models.catalogue import Asset, Course, CourseSkill, Lesson, Module
+from lms.models.catalogue import (
+    Asset,
+    CatalogueRevision,
+    Course,
+    CourseSkill,
+    Lesson,
+    Module,
+)
 from lms.models.progress import Enrolment, LessonProgress, QuizAttempt
 
 __all__ = [
     "ROLES",
     "AccountToken",
     "Asset",
+    "CatalogueRevision",
     "Course",
     "CourseSkill",
     "Enrolment",

@@ -147,3 +147,15 @@ class Asset(db.Model):
     media_type: Mapped[str] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CatalogueRevision(db.Model):
+    """One row whose number goes up whenever a sync (or publish) changes the catalogue.
+
+    Each app process caches lesson pages and checks this number, one tiny query, per request.
+    """
+
+    __tablename__ = "catalogue_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)

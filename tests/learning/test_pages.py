@@ -257,8 +257,24 @@ def test_lesson_image_is_served_with_a_locked_down_policy(client, synced):
     assert client.get("/courses/demo-course/assets/images/missing.svg").status_code == 404
 
 
-def test_lesson_page_costs_a_bounded_number_of_queries(client, synced, count_statements):
-    with count_statements() as counter:
+def test_lesson_page_costs_one_query_once_cached(client, synced, count_statements):
+    with count_statements() as cold:
         assert client.get("/courses/demo-course/lessons/second-steps").status_code == 200
-    # course, its modules, its lessons (light columns), then the one lesson's content
-    assert len(counter.selects) == 4, counter.selects
+    with count_statements() as warm:
+        assert client.get("/courses/demo-course/lessons/second-steps").status_code == 200
+    # cold: revision, course, its lessons and their modules, the lesson's content, revision again
+    assert len(cold.selects) <= 6, cold.selects
+    assert len(warm.selects) == 1 and "catalogue_revision" in warm.selects[0]
+
+
+def test_a_sync_in_another_process_refreshes_cached_lessons(app, client, synced, runner):
+    from lms import create_app
+
+    other_process = create_app(dict(app.config))
+    other = other_process.test_client()
+    assert "Loops repeat things." in text_of(other.get("/courses/demo-course/lessons/second-steps"))
+    path = synced / "02-second-steps.md"
+    path.write_text(path.read_text().replace("Loops repeat things.", "Loops repeat work."))
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0  # the first process syncs
+    page = text_of(other.get("/courses/demo-course/lessons/second-steps"))
+    assert "Loops repeat work." in page
