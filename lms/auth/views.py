@@ -63,6 +63,16 @@ def _after_sign_in():
     return redirect(safe_next(request.args.get("next")) or url_for("learning.dashboard"))
 
 
+def _password_confirmed(user, field) -> bool:
+    """Check the current password typed into ``field``; on failure the error goes beside it."""
+    try:
+        check_current_password(user, field.data)
+    except AccountError as exc:
+        field.errors.append(str(exc))
+        return False
+    return True
+
+
 def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_LIMIT"]
 
@@ -212,13 +222,11 @@ def account():
 def change_password():
     """Change password (current one required); other sessions end."""
     form = ChangePasswordForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _password_confirmed(current_user, form.current_password):
         try:
-            check_current_password(current_user, form.current_password.data)
             set_password(current_user, form.password.data)
         except AccountError as exc:
-            target = form.current_password if "current" in str(exc) else form.password
-            target.errors.append(str(exc))
+            form.password.errors.append(str(exc))
         else:
             user = current_user._get_current_object()
             end_all_sessions(user, keep_current=True)
@@ -239,20 +247,15 @@ def change_password():
 def change_email_request():
     """Change email (current password required); the new address must be confirmed."""
     form = ChangeEmailForm()
-    if form.validate_on_submit():
-        try:
-            check_current_password(current_user, form.current_password.data)
-        except AccountError as exc:
-            form.current_password.errors.append(str(exc))
+    if form.validate_on_submit() and _password_confirmed(current_user, form.current_password):
+        new_email = form.email.data.strip().lower()
+        if new_email == current_user.email:
+            form.email.errors.append("That is already your email address.")
+        elif find_by_email(new_email) is not None:
+            form.email.errors.append("Another account uses that email address.")
         else:
-            new_email = form.email.data.strip().lower()
-            if new_email == current_user.email:
-                form.email.errors.append("That is already your email address.")
-            elif find_by_email(new_email) is not None:
-                form.email.errors.append("Another account uses that email address.")
-            else:
-                emails.send_email_change(current_user, new_email)
-                return render_template("auth/check_email.html", email=new_email, purpose="change")
+            emails.send_email_change(current_user, new_email)
+            return render_template("auth/check_email.html", email=new_email, purpose="change")
     return render_template("auth/change_email.html", form=form), 422 if form.errors else 200
 
 
@@ -302,14 +305,9 @@ def download_data():
 def delete():
     """Delete the account after the password is entered again."""
     form = DeleteAccountForm()
-    if form.validate_on_submit():
-        try:
-            check_current_password(current_user, form.current_password.data)
-        except AccountError as exc:
-            form.current_password.errors.append(str(exc))
-        else:
-            delete_account(current_user._get_current_object())
-            end_session()
-            flash("Your account and personal data have been deleted.", "success")
-            return redirect(url_for("learning.home"))
+    if form.validate_on_submit() and _password_confirmed(current_user, form.current_password):
+        delete_account(current_user._get_current_object())
+        end_session()
+        flash("Your account and personal data have been deleted.", "success")
+        return redirect(url_for("learning.home"))
     return render_template("auth/delete.html", form=form), 422 if form.errors else 200

@@ -98,10 +98,7 @@ def active_enrolment(user: User, course_id: int, *, lock: bool = False) -> Enrol
     return db.session.scalar(stmt)
 
 
-def record_start(user: User, lesson: LessonRef) -> datetime:
-    """Note that the learner opened a lesson; a second open (or a race) changes nothing."""
-    now = datetime.now(UTC)
-    begin_write()
+def _mark_started(user: User, lesson: LessonRef, now: datetime) -> None:
     db.session.execute(
         _insert_ignore(
             LessonProgress,
@@ -109,6 +106,13 @@ def record_start(user: User, lesson: LessonRef) -> datetime:
             ["user_id", "lesson_id"],
         )
     )
+
+
+def record_start(user: User, lesson: LessonRef) -> datetime:
+    """Note that the learner opened a lesson; a second open (or a race) changes nothing."""
+    now = datetime.now(UTC)
+    begin_write()
+    _mark_started(user, lesson, now)
     db.session.commit()
     return now
 
@@ -117,13 +121,7 @@ def _complete_in_transaction(user: User, lesson: LessonRef, now: datetime) -> Co
     enrolment = active_enrolment(user, lesson.course_id, lock=True)
     if enrolment is None:
         raise ProgressError("Enrol in this course to record your progress.")
-    db.session.execute(
-        _insert_ignore(
-            LessonProgress,
-            {"user_id": user.id, "lesson_id": lesson.id, "started_at": now},
-            ["user_id", "lesson_id"],
-        )
-    )
+    _mark_started(user, lesson, now)
     newly = db.session.execute(
         update(LessonProgress)
         .where(
@@ -188,13 +186,7 @@ def record_attempt(user: User, lesson: LessonRef, result: QuizResult) -> Complet
                 },
             )
         )
-        db.session.execute(  # answering a quiz means the lesson has been started
-            _insert_ignore(
-                LessonProgress,
-                {"user_id": user.id, "lesson_id": lesson.id, "started_at": now},
-                ["user_id", "lesson_id"],
-            )
-        )
+        _mark_started(user, lesson, now)  # answering a quiz means the lesson has been started
         completion = Completion(False, False)
         if result.passed:
             completion = _complete_in_transaction(user, lesson, now)
