@@ -42,13 +42,19 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    from lms.api.views import bp as api_bp
     from lms.auth.views import bp as auth_bp
+    from lms.certificates.employer import bp as employer_bp
+    from lms.certificates.views import bp as certificates_bp
     from lms.health import bp as health_bp
     from lms.learning import bp as learning_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(employer_bp)
+    app.register_blueprint(api_bp)
 
     from lms.cli import register_cli
 

@@ -85,6 +85,9 @@ class Config:
     MAIL_USERNAME = os.environ.get("LMS_MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("LMS_MAIL_PASSWORD", "")
     MAIL_FROM = os.environ.get("LMS_MAIL_FROM", "TechNorth Skills <no-reply@technorth.example>")
+    # The site's public address, used in signed credentials and QR codes (else the request's).
+    PUBLIC_URL = os.environ.get("LMS_PUBLIC_URL", "")
+    API_VERIFY_LIMIT = os.environ.get("LMS_API_VERIFY_LIMIT", "60 per minute")
     VERIFY_TOKEN_HOURS = 48
     RESET_TOKEN_MINUTES = 60
     SIGN_IN_LIMIT = os.environ.get("LMS_SIGN_IN_LIMIT", "10 per minute;50 per hour")

@@ -21,6 +21,7 @@ from lms.auth.passwords import (
     password_problem,
     verify_password,
 )
+from lms.certificates.issuing import withdraw_all_in_transaction
 from lms.extensions import begin_write, db
 from lms.models import ROLES, AccountToken, User, UserSession
 from lms.regions import region_codes
@@ -157,5 +158,8 @@ def delete_account(user: User) -> None:
     user.email_verified_at = None
     user.deleted_at = datetime.now(UTC)
     user.session_version += 1
+    user.public_profile = False
+    user.profile_slug = None
+    withdraw_all_in_transaction(user, user.deleted_at)
     db.session.commit()
     log.info("account %s deleted at the person's request", user.id)

@@ -17,6 +17,7 @@ from typing import Protocol
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from lms.certificates.issuing import issue_in_transaction
 from lms.content.quiz import QuizResult
 from lms.extensions import begin_write, db
 from lms.models import Course, Enrolment, Lesson, LessonProgress, QuizAttempt, User
@@ -148,6 +149,7 @@ def _complete_in_transaction(user: User, lesson: LessonRef, now: datetime) -> Co
         if remaining == 0:
             enrolment.completed_at = now
             course_done = True
+            issue_in_transaction(user, lesson.course_id, now)
     return Completion(lesson_newly_completed=bool(newly), course_newly_completed=course_done)
 
 

@@ -9,13 +9,17 @@ from lms.models.catalogue import (
     Lesson,
     Module,
 )
+from lms.models.certificates import ApiToken, AuditEvent, Certificate
 from lms.models.progress import Enrolment, LessonProgress, QuizAttempt
 
 __all__ = [
     "ROLES",
     "AccountToken",
+    "ApiToken",
     "Asset",
+    "AuditEvent",
     "CatalogueRevision",
+    "Certificate",
     "Course",
     "CourseSkill",
     "Enrolment",

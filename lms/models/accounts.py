@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
@@ -35,6 +35,9 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The learner's public skills profile (off by default) lives at /profiles/<profile_slug>.
+    public_profile: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    profile_slug: Mapped[str | None] = mapped_column(String(40), unique=True)
 
     @property
     def is_active(self) -> bool:

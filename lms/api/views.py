@@ -1,0 +1,108 @@
+"""JSON API v1: certificate look-up (public) and batch verification (employer token)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, jsonify, request
+from sqlalchemy import select, update
+
+from lms.api.openapi import build_document, error, json_response, operation
+from lms.certificates import issuing
+from lms.certificates.checks import certificate_json, check_codes
+from lms.certificates.employer import token_hash
+from lms.extensions import csrf, db, limiter
+from lms.models import ApiToken, User
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # token-authenticated JSON, never a browser form
+
+
+def _bad_request(reason: str):
+    return jsonify(error="Bad request", reason=reason, status=400), 400
+
+
+def _employer_token() -> ApiToken:
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        abort(401, "Send an employer API token as 'Authorization: Bearer <token>'.")
+    token = db.session.scalar(
+        select(ApiToken)
+        .join(User, User.id == ApiToken.user_id)
+        .where(
+            ApiToken.token_hash == token_hash(secret.strip()),
+            ApiToken.revoked_at.is_(None),
+            User.deleted_at.is_(None),
+            User.role.in_(("employer", "admin")),
+        )
+    )
+    if token is None:
+        abort(401, "The API token is not valid or has been revoked.")
+    return token
+
+
+def _limit_key() -> str:
+    # Limit per token when one is sent (so one employer cannot starve another), else per address.
+    header = request.headers.get("Authorization", "")
+    return "token:" + token_hash(header) if header else "ip:" + (request.remote_addr or "")
+
+
+@bp.get("/certificates/<code>")
+@operation(
+    summary="Look up one certificate by its code",
+    description="Public. Codes are accepted in any case, with or without dashes or spaces.",
+    responses={
+        "200": json_response("The certificate", "Certificate"),
+        "404": error("No certificate has this code"),
+    },
+)
+def certificate(code: str):
+    """One certificate as JSON."""
+    found = issuing.find(code)
+    if found is None:
+        return jsonify(error="Not found", reason="No certificate has this code.", status=404), 404
+    return jsonify(certificate_json(found))
+
+
+@bp.post("/certificates/verify")
+@limiter.limit(lambda: current_app.config["API_VERIFY_LIMIT"], key_func=_limit_key)
+@operation(
+    summary="Verify up to 100 certificates at once",
+    security=[{"employerToken": []}],
+    requestBody={
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VerifyRequest"}}},
+    },
+    responses={
+        "200": json_response("One result per submitted code, in order", "VerifyResponse"),
+        "400": error("The body is not a JSON object with 1 to 100 codes"),
+        "401": error("No valid employer API token"),
+        "429": error("Too many requests for this token"),
+    },
+)
+def verify():
+    """Check a batch of codes; each gets its own result."""
+    token = _employer_token()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or set(body) != {"codes"}:
+        return _bad_request('Send a JSON object with one key, "codes": a list of codes.')
+    codes = body["codes"]
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        return _bad_request('"codes" must be a list of strings.')
+    if not 1 <= len(codes) <= 100:
+        return _bad_request(f'"codes" must hold 1 to 100 codes, not {len(codes)}.')
+    if any(len(c) > 64 for c in codes):
+        return _bad_request("A code is at most 64 characters long.")
+    results = check_codes(codes)
+    db.session.execute(
+        update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=datetime.now(UTC))
+    )
+    db.session.commit()
+    return jsonify(results=[r.as_json() for r in results])
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """This API's OpenAPI 3.1 description, generated from its routes."""
+    return jsonify(build_document(current_app))

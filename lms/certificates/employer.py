@@ -1,0 +1,103 @@
+"""Employers: check many certificates at once from a CSV file, and manage API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.auth.roles import role_required
+from lms.certificates.checks import CsvError, check_codes, codes_from_csv, results_csv
+from lms.certificates.codes import grouped
+from lms.certificates.forms import BulkCheckForm, TokenForm
+from lms.extensions import begin_write, db
+from lms.models import ApiToken
+
+bp = Blueprint("employer", __name__, url_prefix="/employer")
+
+
+def token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@bp.route("/check", methods=["GET", "POST"])
+@role_required("employer")
+def bulk_check():
+    """Upload a CSV of codes; every row gets its own result, and a bad row never stops the rest."""
+    form = BulkCheckForm()
+    results = None
+    if form.validate_on_submit():
+        try:
+            codes = codes_from_csv(form.file.data.read())
+        except CsvError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            results = check_codes(codes)
+    status = 422 if form.errors else 200
+    return render_template(
+        "certificates/bulk_check.html", form=form, results=results, grouped=grouped
+    ), status
+
+
+@bp.post("/check.csv")
+@role_required("employer")
+def bulk_check_csv():
+    """The results of a bulk check as a CSV file (the codes come back from the results page)."""
+    codes = request.form.getlist("code")[:1000]
+    if not codes:
+        abort(400)
+    response = Response(results_csv(check_codes(codes)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="certificate-checks.csv"'
+    return response
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@role_required("employer")
+def tokens():
+    """API tokens for the verification API: create (shown once), list, revoke."""
+    form = TokenForm()
+    new_secret = None
+    if form.validate_on_submit():
+        new_secret = "tn_" + secrets.token_urlsafe(32)
+        begin_write()
+        db.session.add(
+            ApiToken(
+                user_id=current_user.id,
+                name=" ".join(form.name.data.split()),
+                token_hash=token_hash(new_secret),
+                created_at=datetime.now(UTC),
+            )
+        )
+        db.session.commit()
+        form = TokenForm(formdata=None)
+    mine = list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == current_user.id)
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
+    status = 422 if form.errors else 200
+    return render_template(
+        "certificates/tokens.html", form=form, tokens=mine, new_secret=new_secret
+    ), status
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@role_required("employer")
+def revoke_token(token_id: int):
+    """Revoke one of the employer's own tokens (someone else's is a 404, not a 403)."""
+    begin_write()
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        db.session.rollback()
+        abort(404)
+    if token.revoked_at is None:
+        token.revoked_at = datetime.now(UTC)
+    db.session.commit()
+    flash(f"The token “{token.name}” has been revoked.", "success")
+    return redirect(url_for("employer.tokens"))

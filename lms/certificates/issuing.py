@@ -1,0 +1,124 @@
+"""Issuing, revoking and withdrawing certificates; finding them by code.
+
+A certificate is issued inside the transaction that completes the course, which holds the
+learner's enrolment lock; the unique (learner, course) constraint and an insert that ignores a
+conflict make it exactly once even if two completions race.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lms.certificates.codes import grouped, new_code, normalise
+from lms.certificates.credentials import ISSUER_NAME, Urls, build_credential, sign
+from lms.certificates.keys import current_key
+from lms.extensions import begin_write, db
+from lms.models import AuditEvent, Certificate, Course, User
+
+log = logging.getLogger(__name__)
+
+
+def public_base_url() -> str:
+    """Where the site is reachable, for links inside credentials, QR codes and emails."""
+    configured = current_app.config.get("PUBLIC_URL")
+    if configured:
+        return configured.rstrip("/") + "/"
+    if has_request_context():
+        return request.host_url
+    return "http://127.0.0.1:5000/"
+
+
+def urls_for(code: str, course_slug: str) -> Urls:
+    base = public_base_url()
+    return Urls(
+        base=base,
+        issuer=f"{base}issuer",
+        certificate=f"{base}certificates/{grouped(code)}",
+        course=f"{base}courses/{course_slug}",
+    )
+
+
+def issue_in_transaction(user: User, course_id: int, completed_at: datetime) -> bool:
+    """Issue the certificate for a completed course; False if it already existed."""
+    course = db.session.get(Course, course_id)
+    code = new_code()
+    certificate = Certificate(
+        code=code,
+        user_id=user.id,
+        course_id=course.id,
+        learner_name=user.name,
+        course_title=course.title,
+        skills=[
+            {"name": s.name, "sfia": s.sfia_code, "level": s.sfia_level} for s in course.skills
+        ],
+        completed_at=completed_at,
+        issued_at=datetime.now(UTC),
+        issuer_name=ISSUER_NAME,
+    )
+    key = current_key()
+    credential = build_credential(
+        certificate, course.summary, course.pass_mark, urls_for(code, course.slug)
+    )
+    values = {
+        column.key: getattr(certificate, column.key)
+        for column in Certificate.__table__.columns
+        if column.key != "id" and getattr(certificate, column.key) is not None
+    }
+    values.update(key_id=key.kid, credential_jwt=sign(credential, key, certificate.issued_at))
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    inserted = db.session.execute(
+        insert(Certificate)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["user_id", "course_id"])
+    ).rowcount
+    if inserted:
+        log.info("certificate %s issued to user %s for course %s", code, user.id, course.slug)
+    return bool(inserted)
+
+
+def find(code_text: str) -> Certificate | None:
+    code = normalise(code_text)
+    if code is None:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+
+
+class CertificateError(ValueError):
+    """A certificate action was refused; the message says why."""
+
+
+def revoke(certificate: Certificate, reason: str, actor: User) -> None:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise CertificateError("Give a reason for revoking this certificate.")
+    if certificate.status != "valid":
+        raise CertificateError(f"This certificate is already {certificate.status}.")
+    now = datetime.now(UTC)
+    begin_write()
+    certificate.revoked_at = now
+    certificate.revoked_reason = reason[:500]
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id,
+            action="certificate.revoke",
+            target=f"certificate {certificate.code}",
+            detail={"reason": certificate.revoked_reason},
+            created_at=now,
+        )
+    )
+    db.session.commit()
+
+
+def withdraw_all_in_transaction(user: User, now: datetime) -> None:
+    """The learner deleted their account: certificates stay findable, but say nothing of them."""
+    db.session.execute(
+        update(Certificate)
+        .where(Certificate.user_id == user.id)
+        .values(learner_name=None, credential_jwt=None, withdrawn_at=now)
+    )

@@ -1,0 +1,84 @@
+"""Certificates, the keys that sign them, employers' API tokens and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.models.accounts import User
+from lms.models.catalogue import Course
+from lms.models.types import UTCDateTime
+
+
+class Certificate(db.Model):
+    """Proof that a learner completed a course: issued once, on completion, and never edited.
+
+    What it certifies is copied at issue (name, course title, skills), so later edits to the
+    account or the course cannot change it. Revoking keeps the row; withdrawing (the learner
+    deleted their account) erases the personal data and the signed credential.
+    """
+
+    __tablename__ = "certificate"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # canonical: no dashes, upper case
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    learner_name: Mapped[str | None] = mapped_column(String(120))
+    course_title: Mapped[str] = mapped_column(String(200))
+    skills: Mapped[list] = mapped_column(JSON)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    issuer_name: Mapped[str] = mapped_column(String(120))
+    key_id: Mapped[str | None] = mapped_column(String(64))
+    credential_jwt: Mapped[str | None] = mapped_column(Text)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_reason: Mapped[str | None] = mapped_column(String(500))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    course: Mapped[Course] = relationship()
+    user: Mapped[User] = relationship()
+
+    @property
+    def status(self) -> str:
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        if self.revoked_at is not None:
+            return "revoked"
+        return "valid"
+
+
+class ApiToken(db.Model):
+    """An employer's key for the verification API. Only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Who did what to whom: admin and trainer actions that others must be able to review."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
