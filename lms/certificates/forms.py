@@ -42,7 +42,7 @@ class RevokeForm(FlaskForm):
 class BulkCheckForm(FlaskForm):
     file = FileField(
         "CSV file of certificate codes",
-        description="One code per row, in the first column. A header row is fine. Up to 1,000 rows.",
+        description="One code per row, in the first column; a header row is fine. Up to 1,000.",
         validators=[FileRequired("Choose a CSV file to check.")],
     )
 
