@@ -1,4 +1,4 @@
-"""``flask`` commands, grouped by domain: ``content`` (check, sync) and ``users`` (create)."""
+"""``flask`` commands, grouped by domain: ``content``, ``users`` and ``certificates``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from lms.auth.users import AccountError, create_user
+from lms.certificates.keys import all_keys, create_key, key_dir
 from lms.content.loader import load_catalogue
 from lms.content.sync import sync_catalogue
 from lms.models import ROLES
@@ -86,6 +87,22 @@ def create_user_command(email: str, name: str, role: str, password_stdin: bool) 
     click.echo(f"Created {user.role} account {user.email} (id {user.id}).")
 
 
+certificates_cli = AppGroup("certificates", help="Manage the keys that sign certificates.")
+
+
+@certificates_cli.command("init-key")
+def init_key_command() -> None:
+    """Create a new Ed25519 signing key in instance/ and sign new certificates with it.
+
+    Run it once to set up, and again to rotate: older keys stay published in the JWKS, so
+    certificates they signed keep verifying.
+    """
+    key = create_key(key_dir())
+    click.echo(f"Created signing key {key.kid}; new certificates are signed with it.")
+    click.echo(f"Published keys: {', '.join(k.kid for k in all_keys())}")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(certificates_cli)

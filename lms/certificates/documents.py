@@ -94,5 +94,7 @@ def certificate_pdf(certificate: Certificate, page_url: str) -> bytes:
     pdf.set_xy(20, 176)
     pdf.set_font("Helvetica", "", 10)
     pdf.cell(0, 7, _latin1(f"Verify at {page_url}"))
-    pdf.image(io.BytesIO(qr_svg(page_url).encode()), x=222, y=130, w=55)
+    qr_png = io.BytesIO()
+    segno.make(page_url, error="m").save(qr_png, kind="png", scale=8, border=2)
+    pdf.image(qr_png, x=222, y=130, w=55)
     return bytes(pdf.output())

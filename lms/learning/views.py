@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.auth.forms import ConfirmForm
+from lms.certificates.issuing import certificate_codes
 from lms.content.quiz import QUESTION_KINDS, grade_quiz
 from lms.extensions import db
 from lms.learning import catalogue, dashboard
@@ -191,6 +192,7 @@ def dashboard_page():
     courses = dashboard.course_progress(current_user)
     return render_template(
         "learning/dashboard.html",
+        certificate_codes=certificate_codes(current_user),
         in_progress=[c for c in courses if c.enrolment.completed_at is None],
         completed=[c for c in courses if c.enrolment.completed_at is not None],
     )
