@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Please check it and try again."),
+    401: ("Not signed in", "Sign in to see this page."),
     403: ("Access denied", "You do not have permission to see this page."),
     404: ("Page not found", "We could not find that page. It may have moved or been retired."),
     405: ("Method not allowed", "That action is not available at this address."),

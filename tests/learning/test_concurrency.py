@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from lms.extensions import db
 from lms.learning import progress
-from lms.models import Course, Enrolment, Lesson, LessonProgress, User
+from lms.models import Certificate, Course, Enrolment, Lesson, LessonProgress, User
 from tests.factories import make_user, reading_lessons, write_course
 
 USERS = 4
@@ -85,6 +85,11 @@ def test_32_threads_completing_lessons_at_once(app, content_dir, runner):
             select(func.count()).where(Enrolment.completed_at.is_not(None))
         )
         assert completed == USERS
+        # exactly one certificate per learner, however the last lessons raced
+        rows = db.session.execute(
+            select(Certificate.user_id, func.count()).group_by(Certificate.user_id)
+        ).all()
+        assert sorted(rows) == [(u, 1) for u in sorted(user_ids)]
 
 
 def test_double_clicks_in_parallel_neither_duplicate_nor_lose(app, content_dir, runner):
