@@ -169,3 +169,22 @@ def reading_lessons(count: int) -> dict[str, str]:
         )
         for n in range(1, count + 1)
     }
+
+
+def limited_app(tmp_path: Path, **config):
+    """An app of its own (SQLite in ``tmp_path``) with rate limiting on, for limit tests."""
+    from lms import create_app
+    from lms.config import TestConfig, settings_of
+    from lms.extensions import db
+
+    app = create_app(
+        settings_of(
+            TestConfig,
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/limits.sqlite3",
+            RATELIMIT_ENABLED=True,
+            **config,
+        )
+    )
+    with app.app_context():
+        db.create_all()
+    return app

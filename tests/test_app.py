@@ -10,8 +10,9 @@ from flask import abort
 from sqlalchemy import text
 
 from lms import create_app
-from lms.config import TestConfig, load_secret_key, normalise_database_url, settings_of
+from lms.config import load_secret_key, normalise_database_url
 from lms.extensions import db
+from tests.factories import limited_app
 
 
 def test_healthz_reports_the_database(client):
@@ -164,18 +165,7 @@ def _redis_answers() -> bool:
 
 
 def _limited_app(tmp_path, **config):
-    app = create_app(
-        {
-            **settings_of(TestConfig),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite3",
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_DEFAULT": "2 per minute",
-            **config,
-        }
-    )
-    with app.app_context():
-        db.create_all()
-    return app
+    return limited_app(tmp_path, **{"RATELIMIT_DEFAULT": "2 per minute", **config})
 
 
 def test_static_files_do_not_count_against_the_limit(tmp_path):

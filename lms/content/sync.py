@@ -114,6 +114,19 @@ def _bump_revision() -> None:
         db.session.add(CatalogueRevision(id=1, revision=1))
 
 
+def _note_existing(row, label: str, changed: bool, now: datetime, summary: SyncSummary) -> None:
+    """Bring back a retired course or lesson that reappeared, and count what happened to it."""
+    if row.retired_at is not None:
+        row.retired_at = None
+        summary.restored.append(label)
+    elif changed:
+        summary.updated.append(label)
+    else:
+        summary.unchanged += 1
+    if changed:
+        row.updated_at = now
+
+
 def _course_values(source: CourseSource) -> dict[str, Any]:
     return {
         "title": source.title,
@@ -141,15 +154,7 @@ def _sync_course(
         changed = _assign(course, _course_values(source))
         changed |= _sync_skills(course, source)
         changed |= _sync_modules(course, source)
-        if course.retired_at is not None:
-            course.retired_at = None
-            summary.restored.append(label)
-        elif changed:
-            summary.updated.append(label)
-        else:
-            summary.unchanged += 1
-        if changed:
-            course.updated_at = now
+        _note_existing(course, label, changed, now, summary)
     if course.id is None:
         _sync_skills(course, source)
         _sync_modules(course, source)
@@ -249,16 +254,7 @@ def _sync_lessons(
             course.lessons.append(lesson)
             summary.added.append(label)
             continue
-        changed = _assign(lesson, values)
-        if lesson.retired_at is not None:
-            lesson.retired_at = None
-            summary.restored.append(label)
-        elif changed:
-            summary.updated.append(label)
-        else:
-            summary.unchanged += 1
-        if changed:
-            lesson.updated_at = now
+        _note_existing(lesson, label, _assign(lesson, values), now, summary)
     for key, lesson in existing.items():
         if lesson.retired_at is None:
             lesson.retired_at = now

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from lms.extensions import db
 from lms.models import AccountToken, User, UserSession
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, limited_app, make_user
 
 GOOD = {
     "name": "Priya Shah",
@@ -246,19 +246,7 @@ def test_forms_need_a_csrf_token(app, client, learner):
 
 
 def test_sign_in_is_rate_limited(tmp_path):
-    from lms import create_app
-    from lms.config import TestConfig, settings_of
-
-    app = create_app(
-        settings_of(
-            TestConfig,
-            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/db.sqlite3",
-            RATELIMIT_ENABLED=True,
-            SIGN_IN_LIMIT="3 per minute",
-        )
-    )
-    with app.app_context():
-        db.create_all()
+    app = limited_app(tmp_path, SIGN_IN_LIMIT="3 per minute")
     client = app.test_client()
     data = {"email": "someone@example.com", "password": "wrong password here"}
     statuses = [client.post("/account/sign-in", data=data).status_code for _ in range(4)]
