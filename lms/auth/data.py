@@ -7,9 +7,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from lms.certificates.codes import grouped
 from lms.extensions import db
 from lms.models import (
     AccountToken,
+    ApiToken,
+    Certificate,
     Enrolment,
     Lesson,
     LessonProgress,
@@ -44,6 +47,10 @@ def export_user_data(user: User) -> dict:
         .options(selectinload(QuizAttempt.lesson).selectinload(Lesson.course))
         .order_by(QuizAttempt.submitted_at)
     )
+    certificates = db.session.scalars(
+        select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.issued_at)
+    )
+    api_tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))
     sessions = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id))
     tokens = db.session.scalars(select(AccountToken).where(AccountToken.user_id == user.id))
     return {
@@ -56,7 +63,25 @@ def export_user_data(user: User) -> dict:
             "role": user.role,
             "region": {"code": user.region, "name": region_names.get(user.region)},
             "created_at": _when(user.created_at),
+            "public_skills_profile": user.public_profile,
         },
+        "certificates": [
+            {
+                "code": grouped(c.code),
+                "course": c.course_title,
+                "name_on_certificate": c.learner_name,
+                "skills": c.skills,
+                "completed_at": _when(c.completed_at),
+                "issued_at": _when(c.issued_at),
+                "status": c.status,
+                "revoked_reason": c.revoked_reason,
+            }
+            for c in certificates
+        ],
+        "api_tokens": [
+            {"name": t.name, "created_at": _when(t.created_at), "revoked_at": _when(t.revoked_at)}
+            for t in api_tokens
+        ],
         "enrolments": [
             {
                 "course": e.course.slug,

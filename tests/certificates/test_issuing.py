@@ -233,3 +233,11 @@ def test_public_profile_is_off_until_switched_on(app, client, certificate_code, 
     client.post("/dashboard/certificates/profile", data={})
     assert public.get(f"/profiles/{slug}").status_code == 404
     assert public.get("/profiles/guess").status_code == 404
+
+
+def test_download_my_data_includes_certificates(client, certificate_code):
+    data = client.get("/account/data.json").json
+    [certificate] = data["certificates"]
+    assert certificate["code"] == certificate_code
+    assert certificate["name_on_certificate"] == "Sam Learner"
+    assert data["account"]["public_skills_profile"] is False
