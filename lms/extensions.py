@@ -83,3 +83,11 @@ def begin_write() -> None:
     if db.session().in_transaction():
         db.session.commit()
     db.session.connection(execution_options={"sqlite_immediate": True})
+
+
+def dialect_insert(model):
+    """``INSERT`` with ``ON CONFLICT`` support for the database in use (SQLite or PostgreSQL)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)

@@ -12,12 +12,11 @@ from datetime import UTC, datetime
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.certificates.codes import grouped, new_code, normalise
 from lms.certificates.credentials import ISSUER_NAME, Urls, build_credential, sign
 from lms.certificates.keys import current_key
-from lms.extensions import begin_write, db
+from lms.extensions import begin_write, db, dialect_insert
 from lms.models import AuditEvent, Certificate, Course, User
 
 log = logging.getLogger(__name__)
@@ -70,10 +69,8 @@ def issue_in_transaction(user: User, course_id: int, completed_at: datetime) -> 
         if column.key != "id" and getattr(certificate, column.key) is not None
     }
     values.update(key_id=key.kid, credential_jwt=sign(credential, key, certificate.issued_at))
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     inserted = db.session.execute(
-        insert(Certificate)
+        dialect_insert(Certificate)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["user_id", "course_id"])
     ).rowcount

@@ -15,11 +15,10 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.certificates.issuing import issue_in_transaction
 from lms.content.quiz import QuizResult
-from lms.extensions import begin_write, db
+from lms.extensions import begin_write, db, dialect_insert
 from lms.models import Course, Enrolment, Lesson, LessonProgress, QuizAttempt, User
 
 
@@ -42,10 +41,8 @@ class Completion:
 
 
 def _insert_ignore(model, values: dict, conflict: list[str]):
-    """INSERT ... ON CONFLICT DO NOTHING for the running dialect."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
+    """INSERT ... ON CONFLICT DO NOTHING."""
+    return dialect_insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
 
 
 def enrol(user: User, course: Course) -> None:
