@@ -1,8 +1,9 @@
-"""``flask`` commands, grouped by domain: ``content``, ``users`` and ``certificates``."""
+"""``flask`` commands, grouped by domain: ``content``, ``users``, ``certificates``, ``stats``."""
 
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 from flask import Flask, current_app
@@ -13,6 +14,7 @@ from lms.certificates.keys import all_keys, create_key, key_dir
 from lms.content.loader import load_catalogue
 from lms.content.sync import sync_catalogue
 from lms.models import ROLES
+from lms.reporting.rollups import rebuild
 from lms.wording import plural
 
 content_cli = AppGroup("content", help="Check and import the Markdown course catalogue.")
@@ -102,7 +104,21 @@ def init_key_command() -> None:
     click.echo(f"Published keys: {', '.join(k.kid for k in all_keys())}")
 
 
+stats_cli = AppGroup("stats", help="Regional statistics.")
+
+
+@stats_cli.command("rebuild")
+def rebuild_command() -> None:
+    """Recompute every statistics rollup from the raw learner records."""
+    started = time.perf_counter()
+    totals = rebuild()
+    elapsed = time.perf_counter() - started
+    summary = ", ".join(f"{count} {name}" for name, count in totals.items())
+    click.echo(f"Rebuilt the statistics in {elapsed:.2f} s: {summary}.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(certificates_cli)
+    app.cli.add_command(stats_cli)

@@ -91,3 +91,18 @@ def dialect_insert(model):
 
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def insert_new(model, values: dict, unique: list[str]) -> bool:
+    """Insert a row unless one with the same ``unique`` columns exists; True if inserted.
+
+    The answer comes from ``RETURNING``, not ``rowcount``: psycopg reports -1 for
+    ``INSERT ... ON CONFLICT DO NOTHING``, which would read as "inserted" every time.
+    """
+    stmt = (
+        dialect_insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=unique)
+        .returning(model.__table__.c.id)
+    )
+    return db.session.execute(stmt).first() is not None

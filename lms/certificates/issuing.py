@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from lms.certificates.codes import grouped, new_code, normalise
 from lms.certificates.credentials import ISSUER_NAME, Urls, build_credential, sign
 from lms.certificates.keys import current_key
-from lms.extensions import begin_write, db, dialect_insert
+from lms.extensions import begin_write, db, insert_new
 from lms.models import AuditEvent, Certificate, Course, User
 
 log = logging.getLogger(__name__)
@@ -69,11 +69,7 @@ def issue_in_transaction(user: User, course_id: int, completed_at: datetime) -> 
         if column.key != "id" and getattr(certificate, column.key) is not None
     }
     values.update(key_id=key.kid, credential_jwt=sign(credential, key, certificate.issued_at))
-    inserted = db.session.execute(
-        dialect_insert(Certificate)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["user_id", "course_id"])
-    ).rowcount
+    inserted = insert_new(Certificate, values, ["user_id", "course_id"])
     if inserted:
         log.info("certificate %s issued to user %s for course %s", code, user.id, course.slug)
     return bool(inserted)

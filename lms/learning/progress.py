@@ -18,8 +18,9 @@ from sqlalchemy import func, select, update
 
 from lms.certificates.issuing import issue_in_transaction
 from lms.content.quiz import QuizResult
-from lms.extensions import begin_write, db, dialect_insert
+from lms.extensions import begin_write, db, insert_new
 from lms.models import Course, Enrolment, Lesson, LessonProgress, QuizAttempt, User
+from lms.reporting import rollups
 
 
 class LessonRef(Protocol):
@@ -40,24 +41,21 @@ class Completion:
     course_newly_completed: bool
 
 
-def _insert_ignore(model, values: dict, conflict: list[str]):
-    """INSERT ... ON CONFLICT DO NOTHING."""
-    return dialect_insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
-
-
 def enrol(user: User, course: Course) -> None:
-    """Enrol (or re-enrol after leaving); enrolling twice changes nothing."""
+    """Enrol (or re-enrol after leaving); enrolling twice changes nothing.
+
+    Coming back keeps the first enrolment's date: the figures count an enrolment once.
+    """
     if not user.is_verified:
         raise ProgressError("Confirm your email address before you enrol.")
     now = datetime.now(UTC)
     begin_write()
-    db.session.execute(
-        _insert_ignore(
-            Enrolment,
-            {"user_id": user.id, "course_id": course.id, "enrolled_at": now},
-            ["user_id", "course_id"],
-        )
-    )
+    if insert_new(
+        Enrolment,
+        {"user_id": user.id, "course_id": course.id, "enrolled_at": now},
+        ["user_id", "course_id"],
+    ):
+        rollups.record_enrolment(user, course.id, now)
     db.session.execute(
         update(Enrolment)
         .where(
@@ -65,7 +63,7 @@ def enrol(user: User, course: Course) -> None:
             Enrolment.course_id == course.id,
             Enrolment.left_at.is_not(None),
         )
-        .values(left_at=None, enrolled_at=now)
+        .values(left_at=None)
     )
     db.session.commit()
 
@@ -97,13 +95,12 @@ def active_enrolment(user: User, course_id: int, *, lock: bool = False) -> Enrol
 
 
 def _mark_started(user: User, lesson: LessonRef, now: datetime) -> None:
-    db.session.execute(
-        _insert_ignore(
-            LessonProgress,
-            {"user_id": user.id, "lesson_id": lesson.id, "started_at": now},
-            ["user_id", "lesson_id"],
-        )
-    )
+    if insert_new(
+        LessonProgress,
+        {"user_id": user.id, "lesson_id": lesson.id, "started_at": now},
+        ["user_id", "lesson_id"],
+    ):
+        rollups.record_activity(user, lesson.course_id, now)
 
 
 def record_start(user: User, lesson: LessonRef) -> datetime:
@@ -130,6 +127,8 @@ def _complete_in_transaction(user: User, lesson: LessonRef, now: datetime) -> Co
         .values(completed_at=now)
     ).rowcount
     course_done = False
+    if newly:
+        rollups.record_lesson_completed(user, lesson.course_id, now)
     if newly and enrolment.completed_at is None:
         remaining = db.session.scalar(
             select(func.count(Lesson.id))
@@ -146,7 +145,9 @@ def _complete_in_transaction(user: User, lesson: LessonRef, now: datetime) -> Co
         if remaining == 0:
             enrolment.completed_at = now
             course_done = True
-            issue_in_transaction(user, lesson.course_id, now)
+            rollups.record_course_completed(user, lesson.course_id, enrolment.enrolled_at, now)
+            if issue_in_transaction(user, lesson.course_id, now):
+                rollups.record_certificate(user, lesson.course_id, now)
     return Completion(lesson_newly_completed=bool(newly), course_newly_completed=course_done)
 
 
@@ -186,6 +187,7 @@ def record_attempt(user: User, lesson: LessonRef, result: QuizResult) -> Complet
             )
         )
         _mark_started(user, lesson, now)  # answering a quiz means the lesson has been started
+        rollups.record_activity(user, lesson.course_id, now)
         completion = Completion(False, False)
         if result.passed:
             completion = _complete_in_transaction(user, lesson, now)

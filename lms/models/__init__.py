@@ -11,6 +11,7 @@ from lms.models.catalogue import (
 )
 from lms.models.certificates import ApiToken, AuditEvent, Certificate
 from lms.models.progress import Enrolment, LessonProgress, QuizAttempt
+from lms.models.reporting import StatActiveLearner, StatCompletionDays, StatRollup
 
 __all__ = [
     "ROLES",
@@ -27,6 +28,9 @@ __all__ = [
     "LessonProgress",
     "Module",
     "QuizAttempt",
+    "StatActiveLearner",
+    "StatCompletionDays",
+    "StatRollup",
     "User",
     "UserSession",
 ]

@@ -1,0 +1,1 @@
+"""Regional statistics: rollups kept as learners act, rebuilt from raw records on demand."""
