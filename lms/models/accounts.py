@@ -11,13 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from lms.extensions import db
 from lms.models.types import UTCDateTime
 
-ROLES = ("learner", "trainer", "employer", "admin")
+ROLES = ("learner", "trainer", "employer", "analyst", "admin")
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
     __table_args__ = (
-        CheckConstraint("role IN ('learner', 'trainer', 'employer', 'admin')", name="role_known"),
+        CheckConstraint(
+            "role IN ('learner', 'trainer', 'employer', 'analyst', 'admin')", name="role_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
