@@ -48,6 +48,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from lms.certificates.views import bp as certificates_bp
     from lms.health import bp as health_bp
     from lms.learning import bp as learning_bp
+    from lms.reporting.views import bp as reporting_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(learning_bp)
@@ -55,6 +56,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(employer_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(reporting_bp)
 
     from lms.cli import register_cli
 

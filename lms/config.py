@@ -88,6 +88,8 @@ class Config:
     # The site's public address, used in signed credentials and QR codes (else the request's).
     PUBLIC_URL = os.environ.get("LMS_PUBLIC_URL", "")
     API_VERIFY_LIMIT = os.environ.get("LMS_API_VERIFY_LIMIT", "60 per minute")
+    # Published figures: counts below this are shown as "<N"; see lms/reporting/disclosure.py.
+    DISCLOSURE_THRESHOLD = int(os.environ.get("LMS_DISCLOSURE_THRESHOLD", "5"))
     VERIFY_TOKEN_HOURS = 48
     RESET_TOKEN_MINUTES = 60
     SIGN_IN_LIMIT = os.environ.get("LMS_SIGN_IN_LIMIT", "10 per minute;50 per hour")

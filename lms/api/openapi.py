@@ -77,6 +77,37 @@ SCHEMAS: dict[str, dict] = {
             }
         },
     },
+    "RegionStats": {
+        "type": "object",
+        "required": ["threshold", "regions"],
+        "properties": {
+            "threshold": {"type": "integer"},
+            "start": {"type": ["string", "null"]},
+            "end": {"type": ["string", "null"]},
+            "regions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["region", "region_name", "enrolments", "completion_rate"],
+                    "properties": {
+                        "region": {"type": "string"},
+                        "region_name": {"type": "string"},
+                        **{
+                            name: {"type": ["integer", "string"]}
+                            for name in (
+                                "enrolments",
+                                "active_learners",
+                                "lessons_completed",
+                                "courses_completed",
+                                "certificates_issued",
+                            )
+                        },
+                        "completion_rate": {"type": ["integer", "null"]},
+                    },
+                },
+            },
+        },
+    },
     "VerifyResponse": {
         "type": "object",
         "required": ["results"],

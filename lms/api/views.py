@@ -13,6 +13,9 @@ from lms.certificates.checks import certificate_json, check_codes
 from lms.certificates.employer import token_hash
 from lms.extensions import csrf, db, limiter
 from lms.models import ApiToken, User
+from lms.reporting.figures import by_region
+from lms.reporting.forms import StatsFilterForm
+from lms.reporting.views import open_rows
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated JSON, never a browser form
@@ -100,6 +103,35 @@ def verify():
     )
     db.session.commit()
     return jsonify(results=[r.as_json() for r in results])
+
+
+@bp.get("/stats/regions")
+@operation(
+    summary="Learning figures per city region, with disclosure control",
+    description=(
+        'Counts from 1 to threshold-1 are given as "<threshold"; other counts are rounded to '
+        "the nearest 5; rates only where more than threshold people enrolled. Optional query "
+        "parameters: start and end (YYYY-MM)."
+    ),
+    responses={
+        "200": json_response("Figures per region", "RegionStats"),
+        "400": error("A month is not in YYYY-MM form"),
+    },
+)
+def region_stats():
+    """Disclosure-controlled figures per region, for the open-data page's readers."""
+    form = StatsFilterForm(courses=[], skills=[], formdata=request.args)
+    if request.args and not form.validate():
+        reasons = "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
+        return _bad_request(reasons)
+    threshold = current_app.config["DISCLOSURE_THRESHOLD"]
+    filters = form.filters()
+    return jsonify(
+        threshold=threshold,
+        start=filters.start,
+        end=filters.end,
+        regions=open_rows(by_region(filters), threshold),
+    )
 
 
 @bp.get("/openapi.json")

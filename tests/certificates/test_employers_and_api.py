@@ -189,6 +189,7 @@ def test_openapi_document_is_valid_and_matches_the_responses(client, api_token, 
     assert set(document["paths"]) == {
         "/api/v1/certificates/{code}",
         "/api/v1/certificates/verify",
+        "/api/v1/stats/regions",
     }
     schemas = document["components"]["schemas"]
 
@@ -200,3 +201,5 @@ def test_openapi_document_is_valid_and_matches_the_responses(client, api_token, 
     check(api_verify(client, api_token, {"codes": [certificate_code, "x"]}).json, "VerifyResponse")
     check(client.get(f"/api/v1/certificates/{LONG_FAKE}").json, "Error")
     check(api_verify(client, None, {"codes": ["x"]}).json, "Error")
+    check(client.get("/api/v1/stats/regions").json, "RegionStats")
+    check(client.get("/api/v1/stats/regions?start=2026-13").json, "Error")

@@ -22,6 +22,8 @@ PUBLIC = [
     "/account/verify",
     "/verify?code=123",  # with a form error
     "/account/verify/not-a-token",  # a bad link
+    "/open-data",
+    "/open-data?start=2026-13",  # with a filter error
 ]
 LEARNER = [
     "/dashboard",
@@ -36,7 +38,7 @@ LEARNER = [
     "/courses/python-fundamentals/lessons/running-python",
 ]
 EMPLOYER = ["/employer/check", "/employer/tokens"]
-ADMIN = ["/admin/audit"]
+ADMIN = ["/admin/audit", "/stats", "/stats?course=999"]
 
 
 def sign_in(page, base, email):

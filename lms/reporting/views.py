@@ -1,0 +1,136 @@
+"""Regional statistics: the analysts' dashboard with exports, and the public open-data page."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from sqlalchemy import select
+
+from lms.auth.roles import role_required
+from lms.extensions import db
+from lms.models import Course, CourseSkill
+from lms.regions import cluster_regions
+from lms.reporting import charts, disclosure
+from lms.reporting.figures import Figures, by_region, monthly, region_labels
+from lms.reporting.forms import StatsFilterForm
+
+bp = Blueprint("reporting", __name__)
+
+COLUMNS = (
+    ("enrolments", "Enrolments"),
+    ("active_learners", "Active learners"),
+    ("lessons_completed", "Lessons completed"),
+    ("courses_completed", "Courses completed"),
+    ("certificates_issued", "Certificates issued"),
+)
+
+
+def _form() -> StatsFilterForm:
+    courses = list(db.session.execute(select(Course.id, Course.title).order_by(Course.title)))
+    skills = list(
+        db.session.scalars(select(CourseSkill.name).distinct().order_by(CourseSkill.name))
+    )
+    form = StatsFilterForm(courses=courses, skills=skills, formdata=request.args)
+    if request.args:
+        form.validate()
+    return form
+
+
+def table_rows(figures: dict[str, Figures]) -> list[dict]:
+    """The dashboard's rows, exactly as shown and exported (unrounded: analysts only)."""
+    labels = region_labels()
+    rows = []
+    for code, f in figures.items():
+        rows.append(
+            {
+                "region": code,
+                "region_name": labels.get(code, code),
+                **{name: getattr(f, name) for name, _ in COLUMNS},
+                "completion_rate": None
+                if f.completion_rate is None
+                else round(100 * f.completion_rate, 1),
+                "median_days_to_complete": f.median_days,
+            }
+        )
+    return rows
+
+
+@bp.get("/stats")
+@role_required("analyst")
+def dashboard():
+    """Cities side by side, monthly trend, filters; charts with their data beside them."""
+    form = _form()
+    filters = form.filters()
+    rows = table_rows(by_region(filters))
+    trend = monthly(filters)
+    months = list(trend)
+    cities = cluster_regions()
+    series = {r.city: [trend[m].get(r.code, 0) for m in months] for r in cities}
+    bar = charts.bar_chart(
+        "Courses completed by city region",
+        "Horizontal bars: courses completed in the selected period, one bar per city region.",
+        [(row["region_name"], row["courses_completed"]) for row in rows],
+    )
+    line = charts.line_chart(
+        "Courses completed per month",
+        "Lines: courses completed each month in the five city regions of the cluster.",
+        months,
+        series,
+    )
+    return render_template(
+        "reporting/dashboard.html",
+        form=form,
+        rows=rows,
+        columns=COLUMNS,
+        bar=bar,
+        line=line,
+        months=months,
+        series=series,
+        query=request.query_string.decode(),
+    ), (422 if form.errors else 200)
+
+
+@bp.get("/stats/export.<fmt>")
+@role_required("analyst")
+def export(fmt: str):
+    """The dashboard's table as CSV or JSON, for the same filters."""
+    form = _form()
+    rows = table_rows(by_region(form.filters()))
+    if fmt == "json":
+        return jsonify(filters=form.filters().__dict__, regions=rows)
+    if fmt != "csv":
+        return jsonify(error="Not found", reason="Use export.csv or export.json.", status=404), 404
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="regional-statistics.csv"'
+    return response
+
+
+def open_rows(figures: dict[str, Figures], threshold: int) -> list[dict]:
+    """Disclosure-controlled rows: small counts suppressed, others rounded to the nearest 5."""
+    labels = region_labels()
+    return [
+        {
+            "region": code,
+            "region_name": labels.get(code, code),
+            **{name: disclosure.count(getattr(f, name), threshold) for name, _ in COLUMNS},
+            "completion_rate": disclosure.rate(f.courses_completed, f.enrolments, threshold),
+        }
+        for code, f in figures.items()
+    ]
+
+
+@bp.get("/open-data")
+def open_data():
+    """Public regional figures with disclosure control, and the method explained."""
+    threshold = current_app.config["DISCLOSURE_THRESHOLD"]
+    form = _form()
+    rows = open_rows(by_region(form.filters()), threshold)
+    return render_template(
+        "reporting/open_data.html", form=form, rows=rows, columns=COLUMNS, threshold=threshold
+    ), (422 if form.errors else 200)
