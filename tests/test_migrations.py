@@ -27,3 +27,44 @@ def test_migrations_match_the_models_and_downgrade_cleanly(app):
             with db.engine.begin() as connection:
                 connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
             db.create_all()
+
+
+def test_upgrading_a_database_with_data_keeps_it(app, runner, demo_course):
+    """Later revisions rebuild SQLite tables that other rows point at; nothing may be lost."""
+    from tests.factories import make_user
+
+    with app.app_context():
+        db.drop_all()
+        try:
+            upgrade(revision="0005")
+            assert runner.invoke(args=["content", "sync"]).exit_code == 0
+            user = make_user()
+            with db.engine.begin() as connection:
+                connection.execute(
+                    text(
+                        "INSERT INTO user_session (user_id, token_hash, created_at, expires_at) "
+                        "VALUES (:u, 'abc', '2026-01-01 00:00:00', '2026-02-01 00:00:00')"
+                    ),
+                    {"u": user.id},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO enrolment (user_id, course_id, enrolled_at) "
+                        "VALUES (:u, (SELECT id FROM course LIMIT 1), '2026-01-01 00:00:00')"
+                    ),
+                    {"u": user.id},
+                )
+            db.session.remove()
+            upgrade()
+            with db.engine.connect() as connection:
+                assert connection.execute(text("SELECT count(*) FROM user_account")).scalar() == 1
+                assert connection.execute(text("SELECT count(*) FROM user_session")).scalar() == 1
+                assert connection.execute(text("SELECT count(*) FROM enrolment")).scalar() == 1
+                if connection.dialect.name == "sqlite":
+                    assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        finally:
+            db.session.remove()
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            db.create_all()

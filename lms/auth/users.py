@@ -79,9 +79,12 @@ def create_user(
     try:
         db.session.commit()
     except IntegrityError:
-        # The unique index decides, so two simultaneous sign-ups cannot both win.
+        # The unique index decides, so two simultaneous sign-ups cannot both win. Any other
+        # integrity error is a real fault and is raised as such, not dressed up as a duplicate.
         db.session.rollback()
-        raise AccountError("An account with that email address already exists.") from None
+        if find_by_email(email) is not None:
+            raise AccountError("An account with that email address already exists.") from None
+        raise
     return user
 
 
