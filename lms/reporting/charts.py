@@ -41,7 +41,7 @@ def bar_chart(title: str, description: str, bars: list[tuple[str, float]], unit:
 def line_chart(
     title: str, description: str, months: list[str], series: dict[str, list[int]]
 ) -> str:
-    """One line per series over months, each labelled at its last point."""
+    """One line per series over months, with a legend beside the plot."""
     width, height, left, right, top_pad, bottom = 760, 300, 50, 200, 20, 40
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     peak = max((v for values in series.values() for v in values), default=0) or 1
@@ -77,12 +77,13 @@ def line_chart(
         parts.append(
             f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>'
         )
-        if values:
-            x, y = point(len(values) - 1, values[-1])
-            parts.append(
-                f'<text x="{x + 6:.1f}" y="{y + 4:.1f}" fill="{colour}" class="chart-label">'
-                f"{escape(name)}</text>"
-            )
+        # A legend in the right margin, one row per series, so labels never overlap.
+        legend_x, legend_y = left + plot_w + 20, top_pad + 10 + n * 22
+        parts.append(
+            f'<line x1="{legend_x}" y1="{legend_y - 4}" x2="{legend_x + 24}" y2="{legend_y - 4}" '
+            f'stroke="{colour}" stroke-width="3"/>'
+            f'<text x="{legend_x + 30}" y="{legend_y}" class="chart-label">{escape(name)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
