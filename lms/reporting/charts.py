@@ -71,8 +71,11 @@ def line_chart(
             )
     for n, (name, values) in enumerate(series.items()):
         colour = PALETTE[n % len(PALETTE)]
-        points = " ".join(
-            f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(values))
+        coords = [point(i, v) for i, v in enumerate(values)]
+        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        # A marker on every point, so a single month still shows.
+        parts.extend(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in coords
         )
         parts.append(
             f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>'
