@@ -57,6 +57,10 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(employer_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(reporting_bp)
+    if app.config["HUB_ENABLED"]:
+        from lms.reporting.hub import bp as hub_bp
+
+        app.register_blueprint(hub_bp)
 
     from lms.cli import register_cli
 

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import secrets
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import IntegrityError
 
 from lms.auth.users import AccountError, create_user
 from lms.certificates.keys import all_keys, create_key, key_dir
 from lms.content.loader import load_catalogue
 from lms.content.sync import sync_catalogue
-from lms.models import ROLES
+from lms.extensions import begin_write, db
+from lms.models import ROLES, HubProvider
+from lms.reporting.cluster import HubAddressError, build_report, deliver_pending, queue_report
+from lms.reporting.forms import MONTH_RE
 from lms.reporting.rollups import rebuild
 from lms.wording import plural
 
@@ -117,8 +126,66 @@ def rebuild_command() -> None:
     click.echo(f"Rebuilt the statistics in {elapsed:.2f} s: {summary}.")
 
 
+@stats_cli.command("report")
+@click.option("--period", required=True, help="The month, as YYYY-MM.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+def report_command(period: str, fmt: str) -> None:
+    """Print the cluster report for one month (disclosure-controlled figures per region)."""
+    if not MONTH_RE.match(period):
+        raise click.BadParameter("use YYYY-MM, for example 2026-11", param_hint="--period")
+    report = build_report(period)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2))
+        return
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(report["regions"][0]))
+    writer.writeheader()
+    writer.writerows(report["regions"])
+    click.echo(out.getvalue(), nl=False)
+
+
+@stats_cli.command("push")
+@click.option("--period", help="Queue this month's report first (YYYY-MM); default: last month.")
+def push_command(period: str | None) -> None:
+    """Queue the month's report in the outbox, then deliver every due report to the hub."""
+    period = period or (datetime.now(UTC).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    if not MONTH_RE.match(period):
+        raise click.BadParameter("use YYYY-MM, for example 2026-11", param_hint="--period")
+    try:
+        row = queue_report(period)
+        click.echo(f"Report {row.report_id} for {period} is in the outbox.")
+        sent, failed = deliver_pending()
+    except (HubAddressError, ValueError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Delivered {sent}; {failed} will be retried later.")
+    if failed:
+        raise SystemExit(1)
+
+
+hub_cli = AppGroup("hub", help="Hub mode: the providers that send cluster reports.")
+
+
+@hub_cli.command("add-provider")
+@click.argument("name")
+def add_provider_command(name: str) -> None:
+    """Register a provider and print the secret it signs its reports with (shown once)."""
+    secret = secrets.token_urlsafe(32)
+    begin_write()
+    db.session.add(HubProvider(name=name, secret=secret, created_at=datetime.now(UTC)))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        click.echo(f"Error: a provider called {name!r} already exists.", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Provider {name} registered. Its secret (give it to them as LMS_CLUSTER_SECRET):")
+    click.echo(secret)
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(stats_cli)
+    app.cli.add_command(hub_cli)

@@ -90,6 +90,14 @@ class Config:
     API_VERIFY_LIMIT = os.environ.get("LMS_API_VERIFY_LIMIT", "60 per minute")
     # Published figures: counts below this are shown as "<N"; see lms/reporting/disclosure.py.
     DISCLOSURE_THRESHOLD = int(os.environ.get("LMS_DISCLOSURE_THRESHOLD", "5"))
+    # The cluster report: this platform's name at the hub, the secret the hub issued, the hub.
+    CLUSTER_HUB_URL = os.environ.get("LMS_CLUSTER_HUB_URL", "")
+    CLUSTER_PROVIDER = os.environ.get("LMS_CLUSTER_PROVIDER", "technorth-skills")
+    CLUSTER_SECRET = os.environ.get("LMS_CLUSTER_SECRET", "")
+    CLUSTER_TIMEOUT = float(os.environ.get("LMS_CLUSTER_TIMEOUT", "10"))
+    # Hub mode: this app also receives reports from providers.
+    HUB_ENABLED = _env_bool("LMS_HUB_ENABLED", False)
+    HUB_TIMESTAMP_WINDOW = int(os.environ.get("LMS_HUB_TIMESTAMP_WINDOW", "300"))
     VERIFY_TOKEN_HOURS = 48
     RESET_TOKEN_MINUTES = 60
     SIGN_IN_LIMIT = os.environ.get("LMS_SIGN_IN_LIMIT", "10 per minute;50 per hour")

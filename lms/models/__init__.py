@@ -11,7 +11,14 @@ from lms.models.catalogue import (
 )
 from lms.models.certificates import ApiToken, AuditEvent, Certificate
 from lms.models.progress import Enrolment, LessonProgress, QuizAttempt
-from lms.models.reporting import StatActiveLearner, StatCompletionDays, StatRollup
+from lms.models.reporting import (
+    HubProvider,
+    HubReport,
+    ReportOutbox,
+    StatActiveLearner,
+    StatCompletionDays,
+    StatRollup,
+)
 
 __all__ = [
     "ROLES",
@@ -24,10 +31,13 @@ __all__ = [
     "Course",
     "CourseSkill",
     "Enrolment",
+    "HubProvider",
+    "HubReport",
     "Lesson",
     "LessonProgress",
     "Module",
     "QuizAttempt",
+    "ReportOutbox",
     "StatActiveLearner",
     "StatCompletionDays",
     "StatRollup",

@@ -6,10 +6,13 @@ recomputes them from the raw records; a test proves both give the same figures.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
+from lms.models.types import UTCDateTime
 
 UNKNOWN_REGION = "unknown"  # accounts made without a region (staff created from the CLI)
 
@@ -55,3 +58,47 @@ class StatCompletionDays(db.Model):
     month: Mapped[str] = mapped_column(String(7), index=True)
     days: Mapped[int] = mapped_column(Integer)
     learners: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReportOutbox(db.Model):
+    """A cluster report waiting to be delivered, or delivered (``sent_at``) and kept as a record."""
+
+    __tablename__ = "report_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[str] = mapped_column(String(36), unique=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    body: Mapped[str] = mapped_column(Text)  # the exact bytes signed and sent
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class HubProvider(db.Model):
+    """Hub mode: a course platform allowed to send reports, with the secret it signs them with.
+
+    The hub must hold the secret itself to recompute the HMAC, so it is stored as issued; treat
+    the hub's database as holding credentials.
+    """
+
+    __tablename__ = "hub_provider"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    secret: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class HubReport(db.Model):
+    """Hub mode: a report received, stored once per report id."""
+
+    __tablename__ = "hub_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[str] = mapped_column(String(36), unique=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("hub_provider.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    body: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
