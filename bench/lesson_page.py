@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LESSON = "/courses/python-fundamentals/lessons/strings"
 EMAIL = "bench@example.com"
-PASSWORD = "bench learner passphrase"  # noqa: S105 - a throwaway account in a temp database
+PASSWORD = "bench learner passphrase"
 
 
 def free_port() -> int:

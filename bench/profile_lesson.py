@@ -15,7 +15,7 @@ import tempfile
 import time
 
 LESSON = "/courses/python-fundamentals/lessons/strings"
-PASSWORD = "bench learner passphrase"  # noqa: S105 - a throwaway account in a temp database
+PASSWORD = "bench learner passphrase"
 
 
 def main() -> None:
