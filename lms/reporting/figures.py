@@ -77,28 +77,37 @@ def region_labels() -> dict[str, str]:
     return labels
 
 
+def _grouped(filters: Filters, key) -> dict:
+    """Figures grouped by one rollup column (region or course)."""
+    result: dict = {}
+    counters = [func.coalesce(func.sum(getattr(StatRollup, name)), 0) for name in COUNTERS]
+    stmt = filters.apply(select(getattr(StatRollup, key), *counters).group_by(key), StatRollup)
+    for group, *values in db.session.execute(stmt):
+        figures = result.setdefault(group, Figures())
+        for name, value in zip(COUNTERS, values, strict=True):
+            setattr(figures, name, int(value))
+    days_column = getattr(StatCompletionDays, key)
+    days = filters.apply(
+        select(
+            days_column, StatCompletionDays.days, func.sum(StatCompletionDays.learners)
+        ).group_by(days_column, StatCompletionDays.days),
+        StatCompletionDays,
+    )
+    for group, day_count, learners in db.session.execute(days):
+        result.setdefault(group, Figures()).days_histogram[int(day_count)] = int(learners)
+    return result
+
+
 def by_region(filters: Filters) -> dict[str, Figures]:
     """Figures per region code, every known region present (zeros included), in list order."""
     result = {code: Figures() for code in region_labels()}
-    counters = [func.coalesce(func.sum(getattr(StatRollup, name)), 0) for name in COUNTERS]
-    stmt = filters.apply(
-        select(StatRollup.region, *counters).group_by(StatRollup.region), StatRollup
-    )
-    for region, *values in db.session.execute(stmt):
-        figures = result.setdefault(region, Figures())
-        for name, value in zip(COUNTERS, values, strict=True):
-            setattr(figures, name, int(value))
-    days = filters.apply(
-        select(
-            StatCompletionDays.region,
-            StatCompletionDays.days,
-            func.sum(StatCompletionDays.learners),
-        ).group_by(StatCompletionDays.region, StatCompletionDays.days),
-        StatCompletionDays,
-    )
-    for region, day_count, learners in db.session.execute(days):
-        result.setdefault(region, Figures()).days_histogram[int(day_count)] = int(learners)
+    result.update(_grouped(filters, "region"))
     return result
+
+
+def by_course(filters: Filters) -> dict[int, Figures]:
+    """Figures per course id, for courses with any activity in the filters."""
+    return _grouped(filters, "course_id")
 
 
 def monthly(filters: Filters, counter: str = "courses_completed") -> dict[str, dict[str, int]]:

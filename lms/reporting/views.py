@@ -13,7 +13,7 @@ from lms.extensions import db
 from lms.models import Course, CourseSkill
 from lms.regions import cluster_regions
 from lms.reporting import charts, disclosure
-from lms.reporting.figures import Figures, by_region, monthly, region_labels
+from lms.reporting.figures import Figures, by_course, by_region, monthly, region_labels
 from lms.reporting.forms import StatsFilterForm
 
 bp = Blueprint("reporting", __name__)
@@ -38,15 +38,18 @@ def _form() -> StatsFilterForm:
     return form
 
 
-def table_rows(figures: dict[str, Figures]) -> list[dict]:
+def table_rows(figures: dict, key: str = "region") -> list[dict]:
     """The dashboard's rows, exactly as shown and exported (unrounded: analysts only)."""
-    labels = region_labels()
+    if key == "region":
+        labels = region_labels()
+    else:
+        labels = dict(db.session.execute(select(Course.id, Course.title)).all())
     rows = []
     for code, f in figures.items():
         rows.append(
             {
-                "region": code,
-                "region_name": labels.get(code, code),
+                key: code,
+                f"{key}_name": labels.get(code, code),
                 **{name: getattr(f, name) for name, _ in COLUMNS},
                 "completion_rate": None
                 if f.completion_rate is None
@@ -64,6 +67,9 @@ def dashboard():
     form = _form()
     filters = form.filters()
     rows = table_rows(by_region(filters))
+    course_rows = sorted(
+        table_rows(by_course(filters), "course"), key=lambda r: str(r["course_name"])
+    )
     trend = monthly(filters)
     months = list(trend)
     cities = cluster_regions()
@@ -83,6 +89,7 @@ def dashboard():
         "reporting/dashboard.html",
         form=form,
         rows=rows,
+        course_rows=course_rows,
         columns=COLUMNS,
         bar=bar,
         line=line,
@@ -95,14 +102,19 @@ def dashboard():
 @bp.get("/stats/export.<fmt>")
 @role_required("analyst")
 def export(fmt: str):
-    """The dashboard's table as CSV or JSON, for the same filters."""
+    """One of the dashboard's tables (``?table=regions|courses``) as CSV or JSON, same filters."""
     form = _form()
-    rows = table_rows(by_region(form.filters()))
+    if request.args.get("table") == "courses":
+        table, rows = "courses", table_rows(by_course(form.filters()), "course")
+    else:
+        table, rows = "regions", table_rows(by_region(form.filters()))
     if fmt == "json":
-        return jsonify(filters=form.filters().__dict__, regions=rows)
+        return jsonify({"filters": form.filters().__dict__, table: rows})
     if fmt != "csv":
         return jsonify(error="Not found", reason="Use export.csv or export.json.", status=404), 404
     out = io.StringIO()
+    if not rows:
+        return Response("", mimetype="text/csv")
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)

@@ -185,3 +185,18 @@ def test_no_learner_can_be_singled_out_by_comparing_two_figures():
             if (published[a], published[b]) == pair
         }
         assert any(b - a != 1 for a, b in explanations), (n, pair)
+
+
+def test_per_course_table_and_its_export(app, activity):
+    analyst = browser_as(app, "analyst@example.com", "analyst")
+    text = page(analyst.get("/stats"))
+    assert "By course" in text and "Data course" in text and "Web course" in text
+    rows = {
+        r["course_name"]: r
+        for r in csv.DictReader(io.StringIO(page(analyst.get("/stats/export.csv?table=courses"))))
+    }
+    assert rows["Data course"]["enrolments"] == "7"
+    assert rows["Data course"]["courses_completed"] == "6"
+    assert rows["Web course"]["certificates_issued"] == "1"
+    as_json = analyst.get("/stats/export.json?table=courses&skill=Web+development").json
+    assert [r["course_name"] for r in as_json["courses"]] == ["Web course"]
