@@ -117,6 +117,50 @@ def _region_sql():
     return func.coalesce(User.region, literal(UNKNOWN_REGION))
 
 
+def _counted_events() -> dict:
+    """Each counter's raw events as (user_id, course_id, month) rows, exactly as counted live."""
+    completed = LessonProgress.completed_at.is_not(None)
+    return {
+        "enrolments": select(
+            Enrolment.user_id, Enrolment.course_id, _month_sql(Enrolment.enrolled_at).label("month")
+        ),
+        "lessons_completed": select(
+            LessonProgress.user_id,
+            Lesson.course_id,
+            _month_sql(LessonProgress.completed_at).label("month"),
+        )
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .where(completed),
+        "courses_completed": select(
+            Enrolment.user_id,
+            Enrolment.course_id,
+            _month_sql(Enrolment.completed_at).label("month"),
+        ).where(Enrolment.completed_at.is_not(None)),
+        "certificates_issued": select(
+            Certificate.user_id,
+            Certificate.course_id,
+            _month_sql(Certificate.issued_at).label("month"),
+        ),
+    }
+
+
+def _activity_events() -> list:
+    """Everything that makes a learner active in a course and month (see the module docstring)."""
+    lesson = (Lesson, Lesson.id == LessonProgress.lesson_id)
+    return [
+        select(Enrolment.user_id, Enrolment.course_id, _month_sql(Enrolment.enrolled_at)),
+        select(
+            LessonProgress.user_id, Lesson.course_id, _month_sql(LessonProgress.started_at)
+        ).join(*lesson),
+        select(LessonProgress.user_id, Lesson.course_id, _month_sql(LessonProgress.completed_at))
+        .join(*lesson)
+        .where(LessonProgress.completed_at.is_not(None)),
+        select(QuizAttempt.user_id, Lesson.course_id, _month_sql(QuizAttempt.submitted_at)).join(
+            Lesson, Lesson.id == QuizAttempt.lesson_id
+        ),
+    ]
+
+
 def rebuild() -> dict[str, int]:
     """Recompute every rollup from the raw records in one write transaction; return totals."""
     from lms.extensions import begin_write
@@ -133,71 +177,29 @@ def rebuild() -> dict[str, int]:
             )
 
     region = _region_sql()
-    enrol_month = _month_sql(Enrolment.enrolled_at)
-    add(
-        db.session.execute(
-            select(region, Enrolment.course_id, enrol_month, func.count())
-            .join(User, User.id == Enrolment.user_id)
-            .group_by(region, Enrolment.course_id, enrol_month)
-        ),
-        "enrolments",
-    )
-    done_month = _month_sql(LessonProgress.completed_at)
-    add(
-        db.session.execute(
-            select(region, Lesson.course_id, done_month, func.count())
-            .select_from(LessonProgress)
-            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-            .join(User, User.id == LessonProgress.user_id)
-            .where(LessonProgress.completed_at.is_not(None))
-            .group_by(region, Lesson.course_id, done_month)
-        ),
-        "lessons_completed",
-    )
-    course_month = _month_sql(Enrolment.completed_at)
-    add(
-        db.session.execute(
-            select(region, Enrolment.course_id, course_month, func.count())
-            .join(User, User.id == Enrolment.user_id)
-            .where(Enrolment.completed_at.is_not(None))
-            .group_by(region, Enrolment.course_id, course_month)
-        ),
-        "courses_completed",
-    )
-    cert_month = _month_sql(Certificate.issued_at)
-    add(
-        db.session.execute(
-            select(region, Certificate.course_id, cert_month, func.count())
-            .join(User, User.id == Certificate.user_id)
-            .group_by(region, Certificate.course_id, cert_month)
-        ),
-        "certificates_issued",
-    )
-    activity = union(
-        select(Enrolment.user_id, Enrolment.course_id, enrol_month.label("month")),
-        select(
-            LessonProgress.user_id, Lesson.course_id, _month_sql(LessonProgress.started_at)
-        ).join(Lesson, Lesson.id == LessonProgress.lesson_id),
-        select(LessonProgress.user_id, Lesson.course_id, done_month)
-        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-        .where(LessonProgress.completed_at.is_not(None)),
-        select(QuizAttempt.user_id, Lesson.course_id, _month_sql(QuizAttempt.submitted_at)).join(
-            Lesson, Lesson.id == QuizAttempt.lesson_id
-        ),
-    ).subquery()
-    # INSERT ... SELECT: the marks never pass through Python (millions of rows at cluster scale).
+
+    def grouped(events):
+        """Count (user, course, month) event rows per region, course and month."""
+        sub = events.subquery()
+        return db.session.execute(
+            select(region, sub.c.course_id, sub.c.month, func.count())
+            .select_from(sub)
+            .join(User, User.id == sub.c.user_id)
+            .group_by(region, sub.c.course_id, sub.c.month)
+        )
+
+    for counter, events in _counted_events().items():
+        add(grouped(events), counter)
+    # Activity marks: INSERT ... SELECT, so millions of rows never pass through Python.
     db.session.execute(
         StatActiveLearner.__table__.insert().from_select(
-            ["user_id", "course_id", "month"], select(activity)
+            ["user_id", "course_id", "month"], union(*_activity_events())
         )
     )
     active = db.session.scalar(select(func.count()).select_from(StatActiveLearner))
     add(
-        db.session.execute(
-            select(region, activity.c.course_id, activity.c.month, func.count())
-            .select_from(activity)
-            .join(User, User.id == activity.c.user_id)
-            .group_by(region, activity.c.course_id, activity.c.month)
+        grouped(
+            select(StatActiveLearner.user_id, StatActiveLearner.course_id, StatActiveLearner.month)
         ),
         "active_learners",
     )
