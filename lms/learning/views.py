@@ -30,7 +30,10 @@ from lms.models import Asset, Course
 
 bp = Blueprint("learning", __name__)
 # An SVG opened on its own must not run script in the site's origin.
-ASSET_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+ASSET_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; "
+    "sandbox"
+)
 
 
 @bp.get("/")
