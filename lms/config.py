@@ -73,7 +73,6 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: no lost form on a slow lesson
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
-    SQLITE_BUSY_TIMEOUT_MS = 15000
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     # The cookie is re-signed only when the session changes; sessions end by their database row
     # (14 days after sign-in, or on sign-out), not by the cookie's date.

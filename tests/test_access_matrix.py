@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from lms.auth.tokens import token_hash
 from lms.certificates.codes import grouped
-from lms.certificates.employer import token_hash
 from lms.extensions import db
 from lms.models import ApiToken, Certificate, User
 from tests.certificates.conftest import complete_demo_course

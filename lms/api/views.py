@@ -8,14 +8,13 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy import select, update
 
 from lms.api.openapi import build_document, error, json_response, operation
+from lms.auth.tokens import token_hash
 from lms.certificates import issuing
 from lms.certificates.checks import certificate_json, check_codes
-from lms.certificates.employer import token_hash
 from lms.extensions import csrf, db, limiter
 from lms.models import ApiToken, User
-from lms.reporting.figures import by_region
+from lms.reporting.figures import by_region, open_rows
 from lms.reporting.forms import StatsFilterForm
-from lms.reporting.views import open_rows
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated JSON, never a browser form

@@ -8,7 +8,6 @@ the version bumped) and changing the password each end the sessions they should.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from datetime import UTC, datetime
@@ -17,15 +16,12 @@ from flask import current_app, session
 from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, delete, select
 
+from lms.auth.tokens import token_hash
 from lms.extensions import begin_write, db, login_manager
 from lms.models import User, UserSession
 
 log = logging.getLogger(__name__)
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - the name of a session key, not a secret
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 login_manager.login_view = "auth.sign_in"

@@ -6,15 +6,20 @@ is spent by one conditional UPDATE (unused and unexpired), so two clicks at once
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from lms.auth.sessions import token_hash
 from lms.extensions import begin_write, db
 from lms.models import AccountToken, User
+
+
+def token_hash(secret: str) -> str:
+    """What is stored for any secret we hand out (links, sessions, API tokens): its SHA-256."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class TokenError(ValueError):

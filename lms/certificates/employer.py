@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import UTC, datetime
 
@@ -11,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.auth.roles import role_required
+from lms.auth.tokens import token_hash
 from lms.certificates.checks import CsvError, check_codes, codes_from_csv, results_csv
 from lms.certificates.codes import grouped
 from lms.certificates.forms import BulkCheckForm, TokenForm
@@ -18,10 +18,6 @@ from lms.extensions import begin_write, db
 from lms.models import ApiToken
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
-
-
-def token_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @bp.route("/check", methods=["GET", "POST"])

@@ -194,7 +194,6 @@ class QuestionResult:
     number: int
     correct: bool
     selected: frozenset[int]
-    answered: bool
 
 
 @dataclass(frozen=True)
@@ -230,7 +229,6 @@ def grade_quiz(
                 number=question["number"],
                 correct=valid and kind.grade(chosen, correct),
                 selected=chosen,
-                answered=bool(chosen),
             )
         )
     total = len(results)

@@ -16,9 +16,6 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-# Bump when rendering changes, so the next sync re-renders every lesson even if no file changed.
-RENDERER_VERSION = "1"
-
 # (tag, attribute, target) -> new URL, or None to leave the target as written.
 Resolver = Callable[[str, str], str | None]
 

@@ -80,9 +80,6 @@ class UserSession(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-TOKEN_PURPOSES = ("verify-email", "reset-password", "change-email")
-
-
 class AccountToken(db.Model):
     """A single-use, time-limited link sent by email. Only the token's SHA-256 is stored."""
 

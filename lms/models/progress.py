@@ -33,10 +33,6 @@ class Enrolment(db.Model):
 
     course: Mapped[Course] = relationship()
 
-    @property
-    def is_active(self) -> bool:
-        return self.left_at is None
-
 
 class LessonProgress(db.Model):
     __tablename__ = "lesson_progress"

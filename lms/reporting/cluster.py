@@ -26,8 +26,7 @@ from sqlalchemy import select
 
 from lms.extensions import begin_write, db
 from lms.models import ReportOutbox
-from lms.reporting.figures import Filters, by_region
-from lms.reporting.views import open_rows
+from lms.reporting.figures import Filters, by_region, open_rows
 
 log = logging.getLogger(__name__)
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema" / "cluster-report-v1.json"

@@ -14,6 +14,7 @@ from lms.extensions import db
 from lms.models import CourseSkill, StatCompletionDays, StatRollup
 from lms.models.reporting import UNKNOWN_REGION
 from lms.regions import all_regions
+from lms.reporting import disclosure
 from lms.reporting.rollups import COUNTERS
 
 
@@ -127,5 +128,15 @@ def monthly(filters: Filters, counter: str = "courses_completed") -> dict[str, d
     return trend
 
 
-def months_available() -> list[str]:
-    return list(db.session.scalars(select(StatRollup.month).distinct().order_by(StatRollup.month)))
+def open_rows(figures: dict[str, Figures], threshold: int) -> list[dict]:
+    """Rows for publication: small counts suppressed, others rounded to the nearest 5."""
+    labels = region_labels()
+    return [
+        {
+            "region": code,
+            "region_name": labels.get(code, code),
+            **{name: disclosure.count(getattr(f, name), threshold) for name in COUNTERS},
+            "completion_rate": disclosure.rate(f.courses_completed, f.enrolments, threshold),
+        }
+        for code, f in figures.items()
+    ]

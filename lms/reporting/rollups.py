@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, literal, select, union
 
-from lms.extensions import db, dialect_insert, insert_new
+from lms.extensions import begin_write, db, dialect_insert, insert_new
 from lms.models import (
     Certificate,
     Enrolment,
@@ -163,8 +163,6 @@ def _activity_events() -> list:
 
 def rebuild() -> dict[str, int]:
     """Recompute every rollup from the raw records in one write transaction; return totals."""
-    from lms.extensions import begin_write
-
     begin_write()
     for model in (StatRollup, StatActiveLearner, StatCompletionDays):
         db.session.execute(delete(model))

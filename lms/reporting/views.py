@@ -12,8 +12,8 @@ from lms.auth.roles import role_required
 from lms.extensions import db
 from lms.models import Course, CourseSkill
 from lms.regions import cluster_regions
-from lms.reporting import charts, disclosure
-from lms.reporting.figures import Figures, by_course, by_region, monthly, region_labels
+from lms.reporting import charts
+from lms.reporting.figures import by_course, by_region, monthly, open_rows, region_labels
 from lms.reporting.forms import StatsFilterForm
 
 bp = Blueprint("reporting", __name__)
@@ -121,20 +121,6 @@ def export(fmt: str):
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="regional-statistics.csv"'
     return response
-
-
-def open_rows(figures: dict[str, Figures], threshold: int) -> list[dict]:
-    """Disclosure-controlled rows: small counts suppressed, others rounded to the nearest 5."""
-    labels = region_labels()
-    return [
-        {
-            "region": code,
-            "region_name": labels.get(code, code),
-            **{name: disclosure.count(getattr(f, name), threshold) for name, _ in COLUMNS},
-            "completion_rate": disclosure.rate(f.courses_completed, f.enrolments, threshold),
-        }
-        for code, f in figures.items()
-    ]
 
 
 @bp.get("/open-data")

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 def employer_token(app) -> str:
     from datetime import UTC, datetime
 
-    from lms.certificates.employer import token_hash
+    from lms.auth.tokens import token_hash
     from lms.extensions import db
     from lms.models import ApiToken
     from tests.factories import make_user
