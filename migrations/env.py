@@ -63,8 +63,15 @@ def run_migrations_online():
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
                         raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+            # The connection began its own transaction while configuring, which Alembic's block
+            # joined rather than committed: commit it, or the work (and the PRAGMA) is lost.
+            if connection.in_transaction():
+                connection.commit()
         finally:
             if sqlite:
+                if connection.in_transaction():
+                    connection.rollback()
+                # PRAGMA foreign_keys is silently ignored inside a transaction.
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 

@@ -54,10 +54,17 @@ def find_links(body: str, body_line: int) -> Iterator[FoundLink]:
 class LinkResolver:
     """Resolves link targets written in one course folder's lessons."""
 
-    def __init__(self, course_dir: Path, course_slug: str, lookup: LessonLookup):
+    def __init__(
+        self,
+        course_dir: Path,
+        course_slug: str,
+        lookup: LessonLookup,
+        asset_base: str | None = None,
+    ):
         self.course_dir = course_dir.resolve()
         self.course_slug = course_slug
         self.lookup = lookup
+        self.asset_base = asset_base or f"/courses/{course_slug}/assets"
         self.assets: set[str] = set()  # paths relative to the course folder, as posix strings
 
     def resolve(self, lesson_path: Path, target: str) -> tuple[str | None, str | None]:
@@ -84,7 +91,7 @@ class LinkResolver:
             return None, f"file '{target}' does not exist"
         relative = resolved.relative_to(self.course_dir).as_posix()
         self.assets.add(relative)
-        return f"/courses/{self.course_slug}/assets/{relative}", None
+        return f"{self.asset_base}/{relative}", None
 
     def check(self, lesson_path: Path, link: FoundLink) -> str | None:
         """A problem message for one found link, naming images as such."""

@@ -62,6 +62,9 @@ class CourseSource:
     path: str
     lessons: list[LessonSource] = field(default_factory=list)
     assets: list[AssetSource] = field(default_factory=list)
+    # The course's files exactly as read (course.md, lessons, referenced assets), keyed by their
+    # path inside the course folder: what the studio keeps, edits and exports.
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -122,8 +125,11 @@ class _Reader:
         return slug, key
 
 
-def load_catalogue(path: str | Path) -> Catalogue:
-    """Load and check every course under ``path`` (or the single course folder ``path``)."""
+def load_catalogue(path: str | Path, *, asset_base: str | None = None) -> Catalogue:
+    """Load and check every course under ``path`` (or the single course folder ``path``).
+
+    ``asset_base`` replaces the published asset URL prefix (the studio's preview of draft images).
+    """
     base = Path(path).resolve()
     problems: list[Problem] = []
     if not base.is_dir():
@@ -142,7 +148,7 @@ def load_catalogue(path: str | Path) -> Catalogue:
         folders = [base]
     courses = []
     for folder in folders:
-        course = _load_course(folder, reader, problems)
+        course = _load_course(folder, reader, problems, asset_base)
         if course is not None:
             courses.append(course)
     _check_unique_course_ids(courses, reader, problems)
@@ -169,7 +175,9 @@ def _check_unique_course_ids(
             seen[course.slug] = course.path
 
 
-def _load_course(folder: Path, reader: _Reader, problems: list[Problem]) -> CourseSource | None:
+def _load_course(
+    folder: Path, reader: _Reader, problems: list[Problem], asset_base: str | None = None
+) -> CourseSource | None:
     course_file = folder / COURSE_FILE
     course_problems = ProblemList(reader.display(course_file))
     doc = reader.document(course_file, course_problems)
@@ -179,7 +187,9 @@ def _load_course(folder: Path, reader: _Reader, problems: list[Problem]) -> Cour
         course_problems.add(1, "course has no lessons: add files named like 01-introduction.md")
     # Without a valid course.md the lessons are still checked in full (under the folder's name),
     # so one bad course file does not hide the lessons' own mistakes.
-    resolver = LinkResolver(folder, meta["id"] if meta else folder.name, reader.lesson_ref)
+    resolver = LinkResolver(
+        folder, meta["id"] if meta else folder.name, reader.lesson_ref, asset_base
+    )
     if doc is not None:
         _check_links(doc, course_file, resolver, course_problems)
     problems.extend(course_problems)
@@ -222,6 +232,9 @@ def _load_course(folder: Path, reader: _Reader, problems: list[Problem]) -> Cour
         course.lessons.append(lesson)
     _check_module_order(course, problems)
     course.assets = [_asset(folder, relative) for relative in sorted(resolver.assets)]
+    course.files = {path.name: path.read_bytes() for path in [course_file, *lesson_files]} | {
+        asset.path: asset.data for asset in course.assets
+    }
     return course
 
 

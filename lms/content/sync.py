@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from lms.content.loader import Catalogue, CourseSource, LessonSource
+from lms.content.workspace import record_published_files, workspaces_by_slug
 from lms.extensions import begin_write, db
 from lms.models import Asset, CatalogueRevision, Course, CourseSkill, Lesson, Module
 from lms.wording import plural
@@ -26,6 +27,8 @@ class SyncSummary:
     updated: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    # Courses the studio now manages: the files would overwrite trainers' published work.
+    skipped: list[str] = field(default_factory=list)
     unchanged: int = 0
 
     @property
@@ -55,6 +58,11 @@ class SyncSummary:
         out.append(
             f"Unchanged: {plural(self.unchanged, 'course or lesson', 'courses and lessons')}."
         )
+        for slug in self.skipped:
+            out.append(
+                f"Skipped course {slug}: it is edited and published in the trainer studio now. "
+                "Export it from the studio to update its files."
+            )
         return out
 
 
@@ -69,37 +77,68 @@ def _assign(obj: Any, values: dict[str, Any]) -> bool:
 
 
 def sync_catalogue(catalogue: Catalogue, now: datetime | None = None) -> SyncSummary:
-    """Write ``catalogue`` to the database. The caller must have checked ``catalogue.ok``."""
-    if not catalogue.ok:
-        raise ValueError("refusing to sync a catalogue with problems")
-    now = now or datetime.now(UTC)
-    summary = SyncSummary()
+    """Write ``catalogue`` (from content files) to the database in one write transaction.
+
+    The caller must have checked ``catalogue.ok``. Courses managed in the studio are skipped.
+    """
     begin_write()
     try:
-        existing = {
-            course.slug: course
-            for course in db.session.scalars(
-                select(Course).options(
-                    selectinload(Course.lessons),
-                    selectinload(Course.skills),
-                    selectinload(Course.modules),
-                )
-            )
-        }
-        for source in catalogue.courses:
-            _sync_course(existing.get(source.slug), source, now, summary)
-        if catalogue.whole:
-            present = {source.slug for source in catalogue.courses}
-            for slug, course in existing.items():
-                if slug not in present and course.retired_at is None:
-                    course.retired_at = now
-                    summary.retired.append(f"course {slug}")
-        if summary.changed:
-            _bump_revision()
+        summary = apply_catalogue(catalogue, now or datetime.now(UTC))
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    return summary
+
+
+def apply_catalogue(
+    catalogue: Catalogue,
+    now: datetime,
+    *,
+    managed_in: str = "files",
+    author_id: int | None = None,
+) -> SyncSummary:
+    """Import ``catalogue`` inside the caller's write transaction; the caller commits.
+
+    ``managed_in="studio"`` is a publish from the trainer studio: it imports courses the studio
+    manages and marks them so. A sync from files leaves such courses alone.
+    """
+    if not catalogue.ok:
+        raise ValueError("refusing to sync a catalogue with problems")
+    summary = SyncSummary()
+    existing = {
+        course.slug: course
+        for course in db.session.scalars(
+            select(Course).options(
+                selectinload(Course.lessons),
+                selectinload(Course.skills),
+                selectinload(Course.modules),
+            )
+        )
+    }
+    workspaces = workspaces_by_slug()
+    studio_slugs = {slug for slug, ws in workspaces.items() if ws.managed_in == "studio"}
+    for source in catalogue.courses:
+        if managed_in == "files" and source.slug in studio_slugs:
+            summary.skipped.append(source.slug)
+            continue
+        course = _sync_course(existing.get(source.slug), source, now, summary)
+        record_published_files(
+            workspaces.get(source.slug),
+            course,
+            source,
+            now,
+            managed_in=managed_in,
+            author_id=author_id,
+        )
+    if catalogue.whole:
+        present = {source.slug for source in catalogue.courses} | studio_slugs
+        for slug, course in existing.items():
+            if slug not in present and course.retired_at is None:
+                course.retired_at = now
+                summary.retired.append(f"course {slug}")
+    if summary.changed:
+        _bump_revision()
     return summary
 
 
@@ -144,7 +183,7 @@ def _course_values(source: CourseSource) -> dict[str, Any]:
 
 def _sync_course(
     course: Course | None, source: CourseSource, now: datetime, summary: SyncSummary
-) -> None:
+) -> Course:
     label = f"course {source.slug}"
     if course is None:
         course = Course(slug=source.slug, created_at=now, updated_at=now, **_course_values(source))
@@ -165,6 +204,7 @@ def _sync_course(
         summary.unchanged -= 1
         course.updated_at = now
     _sync_lessons(course, source, now, summary)
+    return course
 
 
 def _sync_children(

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one module per domain. Importing this package registers every table."""
 
 from lms.models.accounts import ROLES, AccountToken, User, UserSession
+from lms.models.authoring import CourseAuthor, SourceFile, SourceRevision, Workspace
 from lms.models.catalogue import (
     Asset,
     CatalogueRevision,
@@ -29,6 +30,7 @@ __all__ = [
     "CatalogueRevision",
     "Certificate",
     "Course",
+    "CourseAuthor",
     "CourseSkill",
     "Enrolment",
     "HubProvider",
@@ -38,9 +40,12 @@ __all__ = [
     "Module",
     "QuizAttempt",
     "ReportOutbox",
+    "SourceFile",
+    "SourceRevision",
     "StatActiveLearner",
     "StatCompletionDays",
     "StatRollup",
     "User",
     "UserSession",
+    "Workspace",
 ]
