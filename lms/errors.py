@@ -8,6 +8,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lms.extensions import db
+from lms.requestlog import current_request_id, loggable_path
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,17 @@ def _wants_json() -> bool:
 
 def _render(code: int, description: str | None = None):
     title, default = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    # The request id lets support find this request's log lines from what the person quotes.
+    request_id = current_request_id()
     if _wants_json():
-        return jsonify(error=title, reason=description or default, status=code), code
-    return render_template("errors/error.html", code=code, title=title, message=default), code
+        body = jsonify(
+            error=title, reason=description or default, status=code, request_id=request_id
+        )
+        return body, code
+    page = render_template(
+        "errors/error.html", code=code, title=title, message=default, request_id=request_id
+    )
+    return page, code
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -60,6 +69,12 @@ def register_error_handlers(app: Flask) -> None:
     def unhandled(exc: Exception):
         if isinstance(exc, HTTPException):
             return http_error(exc)
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # The path as logged everywhere else: a failing reset link must not leak its token.
+        log.exception(
+            "unhandled error on %s %s",
+            request.method,
+            loggable_path(),
+            extra={"request_id": current_request_id()},
+        )
         db.session.rollback()
         return _render(500, InternalServerError.description)

@@ -35,6 +35,7 @@ def test_healthz_reports_an_unreachable_database(tmp_path):
     assert response.json == {
         "status": "unavailable",
         "database": {"status": "error", "error": "OperationalError"},
+        "outbox": {"status": "unknown"},
     }
 
 

@@ -22,6 +22,10 @@ SCHEMAS: dict[str, dict] = {
             "error": {"type": "string"},
             "reason": {"type": "string"},
             "status": {"type": "integer"},
+            "request_id": {
+                "type": "string",
+                "description": "Also in the X-Request-ID header; quote it to support.",
+            },
         },
     },
     "Skill": {
