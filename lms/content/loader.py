@@ -15,7 +15,7 @@ from lms.content import quiz as quiz_format
 from lms.content.frontmatter import Document, parse_document
 from lms.content.links import LESSON_FILE_RE, LinkResolver, find_links
 from lms.content.problems import Problem, ProblemList
-from lms.content.render import render_inline, render_markdown
+from lms.content.render import Rendered, render_inline, render_markdown
 from lms.content.schema import COURSE_FIELDS, LESSON_FIELDS, check_document
 
 COURSE_FILE = "course.md"
@@ -79,11 +79,22 @@ class Catalogue:
 
 
 class _Reader:
-    """Reads files once, reports paths relative to the folder the user named."""
+    """Reads files once, reports paths relative to the folder the user named.
 
-    def __init__(self, base: Path):
+    It also carries the load's options: the asset URL prefix, and which files to render (a
+    preview renders one file; every file is still checked).
+    """
+
+    def __init__(
+        self, base: Path, asset_base: str | None = None, render_only: set[str] | None = None
+    ):
         self.base = base
+        self.asset_base = asset_base
+        self.render_only = render_only
         self._docs: dict[Path, Document | None] = {}
+
+    def renders(self, path: Path) -> bool:
+        return self.render_only is None or path.name in self.render_only
 
     def display(self, path: Path) -> str:
         try:
@@ -125,16 +136,20 @@ class _Reader:
         return slug, key
 
 
-def load_catalogue(path: str | Path, *, asset_base: str | None = None) -> Catalogue:
+def load_catalogue(
+    path: str | Path, *, asset_base: str | None = None, render_only: set[str] | None = None
+) -> Catalogue:
     """Load and check every course under ``path`` (or the single course folder ``path``).
 
     ``asset_base`` replaces the published asset URL prefix (the studio's preview of draft images).
+    ``render_only`` names the files (e.g. ``{"02-loops.md"}``) whose HTML is wanted: the others
+    are checked in full but not rendered, so a preview costs one file's rendering.
     """
     base = Path(path).resolve()
     problems: list[Problem] = []
     if not base.is_dir():
         return Catalogue([], [Problem(str(path), 1, "no such content folder")], whole=True)
-    reader = _Reader(base)
+    reader = _Reader(base, asset_base, render_only)
     whole = not (base / COURSE_FILE).is_file()
     if whole:
         folders = sorted(p for p in base.iterdir() if p.is_dir() and p.name[0] not in "._")
@@ -148,7 +163,7 @@ def load_catalogue(path: str | Path, *, asset_base: str | None = None) -> Catalo
         folders = [base]
     courses = []
     for folder in folders:
-        course = _load_course(folder, reader, problems, asset_base)
+        course = _load_course(folder, reader, problems)
         if course is not None:
             courses.append(course)
     _check_unique_course_ids(courses, reader, problems)
@@ -175,9 +190,7 @@ def _check_unique_course_ids(
             seen[course.slug] = course.path
 
 
-def _load_course(
-    folder: Path, reader: _Reader, problems: list[Problem], asset_base: str | None = None
-) -> CourseSource | None:
+def _load_course(folder: Path, reader: _Reader, problems: list[Problem]) -> CourseSource | None:
     course_file = folder / COURSE_FILE
     course_problems = ProblemList(reader.display(course_file))
     doc = reader.document(course_file, course_problems)
@@ -188,7 +201,7 @@ def _load_course(
     # Without a valid course.md the lessons are still checked in full (under the folder's name),
     # so one bad course file does not hide the lessons' own mistakes.
     resolver = LinkResolver(
-        folder, meta["id"] if meta else folder.name, reader.lesson_ref, asset_base
+        folder, meta["id"] if meta else folder.name, reader.lesson_ref, reader.asset_base
     )
     if doc is not None:
         _check_links(doc, course_file, resolver, course_problems)
@@ -197,7 +210,11 @@ def _load_course(
         for position, lesson_file in enumerate(lesson_files, start=1):
             _load_lesson(lesson_file, position, [], resolver, reader, problems, check_modules=False)
         return None
-    overview = render_markdown(doc.body, resolver.for_renderer(course_file))
+    overview = (
+        render_markdown(doc.body, resolver.for_renderer(course_file)).html
+        if reader.renders(course_file)
+        else ""
+    )
     course = CourseSource(
         slug=meta["id"],
         title=meta["title"],
@@ -210,7 +227,7 @@ def _load_course(
         status=meta["status"],
         featured=meta["featured"],
         modules=meta["modules"],
-        overview_html=overview.html,
+        overview_html=overview,
         path=reader.display(folder),
     )
     module_ids = [module["id"] for module in course.modules]
@@ -300,12 +317,13 @@ def _load_lesson(
     renderer = resolver.for_renderer(path)
     if block is not None:
         drafts = quiz_format.parse_quiz(block, lesson_problems)
-        questions = quiz_format.build_questions(drafts, lambda text: render_inline(text, renderer))
+        inline = (lambda text: render_inline(text, renderer)) if reader.renders(path) else str
+        questions = quiz_format.build_questions(drafts, inline)
     _check_links(doc, path, resolver, lesson_problems)
     if not body.strip():
         lesson_problems.add(doc.body_line, "lesson has no text")
     problems.extend(lesson_problems)
-    rendered = render_markdown(body, renderer)
+    rendered = render_markdown(body, renderer) if reader.renders(path) else Rendered("", [])
     return LessonSource(
         key=meta["id"],
         title=meta["title"],

@@ -7,6 +7,7 @@ course assets are rewritten by a resolver the loader supplies; the renderer know
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
@@ -87,11 +88,13 @@ class Rendered:
 
 
 class _LinkRewriter(Treeprocessor):
-    def __init__(self, md, resolver: Resolver):
+    def __init__(self, md):
         super().__init__(md)
-        self.resolver = resolver
+        self.resolver: Resolver | None = None  # set for each conversion
 
     def run(self, root: Element) -> None:
+        if self.resolver is None:
+            return
         for element in root.iter():
             attribute = {"a": "href", "img": "src"}.get(element.tag)
             if attribute and element.get(attribute):
@@ -101,15 +104,25 @@ class _LinkRewriter(Treeprocessor):
 
 
 class _LinkRewriteExtension(Extension):
-    def __init__(self, resolver: Resolver):
-        super().__init__()
-        self.resolver = resolver
-
     def extendMarkdown(self, md) -> None:
-        md.treeprocessors.register(_LinkRewriter(md, self.resolver), "lms_links", 1)
+        md.treeprocessors.register(_LinkRewriter(md), "lms_links", 1)
 
 
-def _markdown(resolver: Resolver | None) -> markdown.Markdown:
+# Building a Markdown instance with its extensions costs far more than converting a quiz option,
+# so each thread keeps one and resets it between documents (instances are not thread-safe).
+_local = threading.local()
+
+
+def _converter(resolver: Resolver | None) -> markdown.Markdown:
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = _local.md = _markdown()
+    md.reset()
+    md.treeprocessors["lms_links"].resolver = resolver
+    return md
+
+
+def _markdown() -> markdown.Markdown:
     extensions: list = [
         "tables",
         "admonition",
@@ -123,9 +136,8 @@ def _markdown(resolver: Resolver | None) -> markdown.Markdown:
         "pymdownx.caret",
         "pymdownx.keys",
         "toc",
+        _LinkRewriteExtension(),
     ]
-    if resolver is not None:
-        extensions.append(_LinkRewriteExtension(resolver))
     return markdown.Markdown(
         extensions=extensions,
         extension_configs={
@@ -167,7 +179,7 @@ def _flatten_toc(tokens: list[dict]) -> list[dict]:
 
 def render_markdown(text: str, resolver: Resolver | None = None) -> Rendered:
     """Render a lesson or overview body to sanitized HTML and its h2/h3 table of contents."""
-    md = _markdown(resolver)
+    md = _converter(resolver)
     html = sanitize(md.convert(text))
     toc = [
         {"id": entry["id"], "name": nh3.clean(entry["name"], tags=set()), "level": entry["level"]}
