@@ -91,14 +91,23 @@ def end_session() -> None:
     session.clear()
 
 
+def end_sessions_in_transaction(user: User) -> None:
+    """End every session of ``user`` inside the caller's write transaction (which commits).
+
+    The rows go, and the version bump makes any cookie that still names the old version resolve
+    to nobody. For changes made on someone else's behalf, such as an admin changing their role.
+    """
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    user.session_version += 1
+
+
 def end_all_sessions(user: User, *, keep_current: bool = False) -> None:
     """End every session of ``user`` (sign out everywhere, password change, account deletion).
 
     With ``keep_current`` the browser making the request stays signed in on a fresh session.
     """
     begin_write()
-    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    user.session_version += 1
+    end_sessions_in_transaction(user)
     db.session.commit()
     log.info("all sessions ended for user %s", user.id)
     if keep_current:

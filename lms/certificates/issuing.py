@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
 
+from lms.audit import record_audit
 from lms.certificates.codes import grouped, new_code, normalise
 from lms.certificates.credentials import ISSUER_NAME, Urls, build_credential, sign
 from lms.certificates.keys import current_key
 from lms.extensions import begin_write, db, insert_new
-from lms.models import AuditEvent, Certificate, Course, User
+from lms.models import Certificate, Course, User
 
 log = logging.getLogger(__name__)
 
@@ -104,14 +105,12 @@ def revoke(certificate: Certificate, reason: str, actor: User) -> None:
     begin_write()
     certificate.revoked_at = now
     certificate.revoked_reason = reason[:500]
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            action="certificate.revoke",
-            target=f"certificate {certificate.code}",
-            detail={"reason": certificate.revoked_reason},
-            created_at=now,
-        )
+    record_audit(
+        actor,
+        "certificate.revoke",
+        f"certificate {certificate.code}",
+        {"reason": certificate.revoked_reason},
+        at=now,
     )
     db.session.commit()
 

@@ -1,5 +1,6 @@
 """Certificate pages: public verification, look-up by code, QR, PDF, issuer profile and JWKS;
-the learner's certificates and public skills profile; admins' revocation."""
+the learner's certificates and public skills profile; admins' revocation (the audit log is in
+``lms/admin/views.py``)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from lms.certificates.documents import certificate_pdf, linkedin_url, qr_svg
 from lms.certificates.forms import CodeForm, ProfileForm, RevokeForm
 from lms.certificates.keys import jwks
 from lms.extensions import begin_write, db
-from lms.models import AuditEvent, Certificate, User
+from lms.models import Certificate, User
 
 bp = Blueprint("certificates", __name__)
 
@@ -210,13 +211,3 @@ def revoke(code: str):
             flash("The certificate has been revoked.", "success")
         return redirect(url_for("certificates.show", code=grouped(certificate.code)))
     return _show(certificate, form, 422)
-
-
-@bp.get("/admin/audit")
-@role_required("admin")
-def audit():
-    """The audit log of admin and trainer actions, newest first."""
-    events = list(
-        db.session.scalars(select(AuditEvent).order_by(AuditEvent.created_at.desc()).limit(500))
-    )
-    return render_template("certificates/audit.html", events=events)

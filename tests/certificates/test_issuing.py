@@ -202,7 +202,9 @@ def test_admin_revokes_with_a_reason_and_it_is_audited(app, client, admin, certi
         event = db.session.scalar(select(AuditEvent))
         assert event.action == "certificate.revoke"
         assert event.detail == {"reason": "Quiz answers were shared"}
-    assert "certificate.revoke" in page(admin.get("/admin/audit"))
+    audit = page(admin.get("/admin/audit"))
+    assert "Certificate revoked" in audit and "Reason: Quiz answers were shared" in audit
+    assert "Admin Person (admin@example.com)" in audit
     assert client.get("/admin/audit").status_code == 403
     assert admin.post(url, data={"reason": "again"}).status_code == 302  # refused politely
     assert "already revoked" in page(admin.get(f"/certificates/{certificate_code}"))

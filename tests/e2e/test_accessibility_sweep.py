@@ -38,7 +38,7 @@ LEARNER = [
     "/courses/python-fundamentals/lessons/running-python",
 ]
 EMPLOYER = ["/employer/check", "/employer/tokens"]
-ADMIN = ["/admin/audit", "/stats", "/stats?course=999"]
+ADMIN = ["/admin/audit", "/admin/users", "/admin/users?role=boss", "/stats", "/stats?course=999"]
 
 
 def sign_in(page, base, email):

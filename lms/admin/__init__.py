@@ -1,0 +1,1 @@
+"""Admin pages: the accounts list with role changes, and the audit log."""
