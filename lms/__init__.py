@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +28,11 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
         # limits count real clients and redirects stay on https.
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    # The app's own loggers ("lms.*") report at INFO; libraries keep their defaults.
-    logging.getLogger("lms").setLevel(logging.INFO)
+    # The app's loggers ("lms.*"): JSON or text lines with request ids; hooked before the
+    # extensions so that a request they refuse is still logged with its id.
+    from lms.requestlog import register_request_logging
+
+    register_request_logging(app)
 
     from lms import models  # noqa: F401 - registers every table with the metadata
     from lms.auth import sessions  # noqa: F401 - registers Flask-Login's user loader
@@ -42,8 +44,10 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    from lms.admin.views import bp as admin_bp
     from lms.api.views import bp as api_bp
     from lms.auth.views import bp as auth_bp
+    from lms.authoring import bp as authoring_bp
     from lms.certificates.employer import bp as employer_bp
     from lms.certificates.views import bp as certificates_bp
     from lms.health import bp as health_bp
@@ -57,6 +61,8 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(employer_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(reporting_bp)
+    app.register_blueprint(authoring_bp)
+    app.register_blueprint(admin_bp)
     if app.config["HUB_ENABLED"]:
         from lms.reporting.hub import bp as hub_bp
 

@@ -15,10 +15,12 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
-from lms.auth.users import AccountError, create_user
+from lms.auth.admin import change_role
+from lms.auth.users import AccountError, create_user, find_by_email
 from lms.certificates.keys import all_keys, create_key, key_dir
 from lms.content.loader import load_catalogue
 from lms.content.sync import sync_catalogue
+from lms.dbtools import register_db_commands
 from lms.extensions import begin_write, db
 from lms.models import ROLES, HubProvider
 from lms.reporting.cluster import HubAddressError, build_report, deliver_pending, queue_report
@@ -61,6 +63,8 @@ def sync_command(path: str | None) -> None:
     summary = sync_catalogue(catalogue)
     if not summary.changed:
         click.echo(f"Nothing changed ({summary.unchanged} courses and lessons up to date).")
+        for slug in summary.skipped:
+            click.echo(summary.skipped_line(slug))
         return
     for line in summary.lines():
         click.echo(line)
@@ -96,6 +100,29 @@ def create_user_command(email: str, name: str, role: str, password_stdin: bool) 
         click.echo(f"Error: {exc}", err=True)
         raise SystemExit(1) from None
     click.echo(f"Created {user.role} account {user.email} (id {user.id}).")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+def set_role_command(email: str, role: str) -> None:
+    """Give the account with EMAIL the role ROLE; ends its sessions; audited (actor "cli")."""
+    user = find_by_email(email)
+    if user is None:
+        click.echo(f"Error: no account has the email address {email}.", err=True)
+        raise SystemExit(1)
+    try:
+        change = change_role(user, role, actor="cli")
+    except AccountError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(1) from None
+    if not change.changed:
+        click.echo(f"{user.email} is already {role}; nothing changed.")
+        return
+    click.echo(
+        f"Changed {user.email} from {change.old_role} to {change.new_role}; "
+        "their sessions have ended, so the new role applies from their next sign-in."
+    )
 
 
 certificates_cli = AppGroup("certificates", help="Manage the keys that sign certificates.")
@@ -189,3 +216,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(certificates_cli)
     app.cli.add_command(stats_cli)
     app.cli.add_command(hub_cli)
+    register_db_commands()  # flask db backup / restore, beside Flask-Migrate's commands

@@ -54,7 +54,8 @@ def load_secret_key(instance_path: str) -> str:
 class Config:
     """Defaults for development and production; the environment overrides any of them."""
 
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's log line must not carry emails or password hashes.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     CONTENT_DIR = os.environ.get("LMS_CONTENT_DIR", str(PROJECT_ROOT / "content"))
     SITE_NAME = "TechNorth Skills"
     CATALOGUE_PAGE_SIZE = int(os.environ.get("LMS_CATALOGUE_PAGE_SIZE", "12"))
@@ -97,6 +98,14 @@ class Config:
     # Hub mode: this app also receives reports from providers.
     HUB_ENABLED = _env_bool("LMS_HUB_ENABLED", False)
     HUB_TIMESTAMP_WINDOW = int(os.environ.get("LMS_HUB_TIMESTAMP_WINDOW", "300"))
+    # /healthz says "degraded" once a queued cluster report has waited longer than this.
+    HEALTH_OUTBOX_MAX_AGE_HOURS = float(os.environ.get("LMS_HEALTH_OUTBOX_MAX_AGE_HOURS", "24"))
+    # Logs: "json" (one object per line) or "text"; unset: text under test or debug, else json.
+    LOG_FORMAT = os.environ.get("LMS_LOG_FORMAT", "").strip().lower()
+    LOG_LEVEL = os.environ.get("LMS_LOG_LEVEL", "INFO")
+    # The trainer studio: largest image a trainer may upload, and largest course zip to import.
+    STUDIO_MAX_IMAGE_BYTES = int(os.environ.get("LMS_STUDIO_MAX_IMAGE_BYTES", str(1024 * 1024)))
+    STUDIO_MAX_ZIP_BYTES = int(os.environ.get("LMS_STUDIO_MAX_ZIP_BYTES", str(20 * 1024 * 1024)))
     VERIFY_TOKEN_HOURS = 48
     RESET_TOKEN_MINUTES = 60
     SIGN_IN_LIMIT = os.environ.get("LMS_SIGN_IN_LIMIT", "10 per minute;50 per hour")

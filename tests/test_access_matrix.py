@@ -13,7 +13,14 @@ from sqlalchemy import select
 from lms.auth.tokens import token_hash
 from lms.certificates.codes import grouped
 from lms.extensions import db
-from lms.models import ApiToken, Certificate, User
+from lms.models import (
+    ApiToken,
+    Certificate,
+    CourseAuthor,
+    SourceRevision,
+    User,
+    Workspace,
+)
 from tests.certificates.conftest import complete_demo_course
 from tests.factories import PASSWORD, make_user
 
@@ -22,6 +29,7 @@ ROLES = (
     "learner",
     "other_learner",
     "trainer",
+    "other_trainer",
     "employer",
     "other_employer",
     "analyst",
@@ -46,8 +54,17 @@ def only(roles: tuple[str, ...], status: int, others: int = 403) -> dict[str, in
 
 
 EMPLOYERS = ("employer", "other_employer")
+TRAINERS = ("trainer", "other_trainer")
 
-# (method, path, expected status per role). {code}, {slug} and {token} are filled in below.
+
+def authors(status: int) -> dict[str, int]:
+    """A studio page of the demo course: its author and admins; other trainers find nothing."""
+    return {**only(("trainer",), status), "other_trainer": 404}
+
+
+STUDIO = "/studio/courses/demo-course"
+
+# (method, path, expected status per role). {code}, {slug}, {token}, {user} are filled in below.
 MATRIX = [
     ("GET", "/profiles/{slug}", everyone(200)),  # before the learner's profile POST turns it off
     ("GET", "/", everyone(200)),
@@ -96,6 +113,8 @@ MATRIX = [
     ("GET", "/issuer", everyone(200)),
     ("GET", "/.well-known/jwks.json", everyone(200)),
     ("GET", "/admin/audit", only((), 200)),
+    ("GET", "/admin/users", only((), 200)),
+    ("POST", "/admin/users/{user}/role", only((), 422)),  # no role chosen: nothing changes
     ("GET", "/employer/check", only(EMPLOYERS, 200)),
     ("POST", "/employer/check", only(EMPLOYERS, 422)),
     ("POST", "/employer/check.csv", only(EMPLOYERS, 400)),
@@ -111,6 +130,32 @@ MATRIX = [
     ("POST", "/api/v1/certificates/verify", everyone(401)),  # tokens, never sessions
     ("GET", "/api/v1/stats/regions", everyone(200)),
     ("GET", "/api/v1/openapi.json", everyone(200)),
+    ("GET", "/studio", only(TRAINERS, 200)),
+    ("GET", "/studio/new", only(TRAINERS, 200)),
+    ("POST", "/studio/new", only(TRAINERS, 422)),
+    ("POST", "/studio/import", only(TRAINERS, 422)),
+    ("GET", STUDIO, authors(200)),
+    ("GET", STUDIO + "/files/{file}", authors(200)),
+    ("POST", STUDIO + "/files/{file}", authors(200)),  # no action chosen: a preview
+    ("POST", STUDIO + "/files/{file}/preview", authors(200)),
+    ("GET", STUDIO + "/files/{file}/history", authors(200)),
+    ("GET", STUDIO + "/files/{file}/revisions/{revision}", authors(200)),
+    ("POST", STUDIO + "/files/{file}/revisions/{revision}/restore", authors(302)),
+    ("POST", STUDIO + "/files/{file}/move", authors(400)),  # no direction given
+    ("POST", STUDIO + "/files/{course_file}/delete", authors(302)),  # refused: course.md stays
+    ("POST", STUDIO + "/lessons", authors(302)),  # no title: explained on the course page
+    ("POST", STUDIO + "/images", authors(302)),  # no file: explained on the course page
+    ("GET", STUDIO + "/draft/images/diagram.svg", authors(200)),
+    ("GET", STUDIO + "/export.zip", authors(200)),
+    ("POST", STUDIO + "/import", authors(422)),
+    ("GET", STUDIO + "/insight", authors(200)),
+    ("GET", STUDIO + "/insight/funnel.csv", authors(200)),
+    ("GET", STUDIO + "/insight/nope.csv", authors(404)),
+    ("GET", STUDIO + "/publish", authors(200)),
+    ("POST", STUDIO + "/publish", authors(302)),
+    # co-authors are assigned by admins only; the learner is no author, so admins find nothing
+    ("POST", STUDIO + "/authors", only((), 302)),
+    ("POST", STUDIO + "/authors/{user}/remove", only((), 404)),
 ]
 # Routes that end the caller's own sessions are checked on their own, with fresh browsers.
 SESSION_ENDING = [
@@ -130,6 +175,7 @@ def world(app, client, signed_in, synced):
         accounts = {
             "other_learner": make_user("other@example.com"),
             "trainer": make_user("trainer@example.com", role="trainer"),
+            "other_trainer": make_user("trainer2@example.com", role="trainer"),
             "employer": make_user("hr@example.com", role="employer"),
             "other_employer": make_user("hr2@example.com", role="employer"),
             "analyst": make_user("analyst@example.com", role="analyst"),
@@ -142,8 +188,22 @@ def world(app, client, signed_in, synced):
             created_at=datetime.now(UTC),
         )
         db.session.add(token)
+        workspace = db.session.scalar(select(Workspace).where(Workspace.slug == "demo-course"))
+        workspace.authors.append(
+            CourseAuthor(user_id=accounts["trainer"].id, added_at=datetime.now(UTC))
+        )
         db.session.commit()
         token_id = token.id
+        files = {f.path: f.id for f in workspace.files}
+        studio = {
+            "file": files["02-second-steps.md"],
+            "course_file": files["course.md"],
+            "revision": db.session.scalar(
+                select(SourceRevision.id).where(
+                    SourceRevision.file_id == files["02-second-steps.md"]
+                )
+            ),
+        }
         emails = {role: user.email for role, user in accounts.items()}
     browsers = {"anonymous": app.test_client(), "learner": client}
     for role, email in emails.items():
@@ -155,14 +215,15 @@ def world(app, client, signed_in, synced):
             == 302
         )
         browsers[role] = browser
-    return browsers, {"code": code, "slug": slug, "token": token_id}, emails
+    values = {"code": code, "slug": slug, "token": token_id, "user": signed_in, **studio}
+    return browsers, values, emails
 
 
 def test_every_route_is_in_the_table(app):
     adapter = app.url_map.bind("localhost")
     covered = set()
     for method, path, _ in MATRIX + SESSION_ENDING:
-        url = path.format(code="C", slug="s", token=1)
+        url = path.format(code="C", slug="s", token=1, user=1, file=1, course_file=1, revision=1)
         endpoint, _ = adapter.match(url.split("?")[0], method=method)
         covered.add((endpoint, method))
     routes = {

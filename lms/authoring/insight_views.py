@@ -16,8 +16,8 @@ from lms.auth.roles import role_required
 from lms.authoring import insight
 from lms.authoring.access import workspace_or_404
 from lms.authoring.views import bp
-from lms.certificates.checks import _cell as spreadsheet_cell
 from lms.reporting import charts
+from lms.spreadsheets import spreadsheet_cell
 
 # Long lesson titles are cut in chart labels only; the tables beside the charts show them whole.
 CHART_LABEL_CHARS = 26
@@ -65,7 +65,7 @@ def _charts(data: insight.Insight) -> dict[str, str]:
     }
 
 
-@bp.get("/<slug>/insight")
+@bp.get("/courses/<slug>/insight")
 @role_required("trainer")
 def insight_page(slug: str):
     """How the course's cohort is doing: enrolments, the lesson funnel, completion, questions."""
@@ -81,7 +81,7 @@ def insight_page(slug: str):
     )
 
 
-@bp.get("/<slug>/insight/<table>.csv")
+@bp.get("/courses/<slug>/insight/<table>.csv")
 @role_required("trainer")
 def insight_csv(slug: str, table: str):
     """One of the insight page's tables (enrolments, funnel, questions) as CSV, row for row."""

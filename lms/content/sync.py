@@ -58,12 +58,20 @@ class SyncSummary:
         out.append(
             f"Unchanged: {plural(self.unchanged, 'course or lesson', 'courses and lessons')}."
         )
-        for slug in self.skipped:
-            out.append(
-                f"Skipped course {slug}: it is edited and published in the trainer studio now. "
-                "Export it from the studio to update its files."
-            )
+        out.extend(self.skipped_line(slug) for slug in self.skipped)
         return out
+
+    @staticmethod
+    def skipped_line(slug: str) -> str:
+        return (
+            f"Skipped course {slug}: it is edited and published in the trainer studio now. "
+            "Export it from the studio to update its files."
+        )
+
+
+# Where a row was loaded from: kept up to date, but not a change to the course itself (a studio
+# publish loads from a temporary folder, a sync from content/).
+UNCOUNTED = frozenset({"source_path"})
 
 
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
@@ -72,7 +80,7 @@ def _assign(obj: Any, values: dict[str, Any]) -> bool:
     for name, value in values.items():
         if getattr(obj, name) != value:
             setattr(obj, name, value)
-            changed = True
+            changed |= name not in UNCOUNTED
     return changed
 
 

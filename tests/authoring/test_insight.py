@@ -11,7 +11,6 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-import lms.authoring.insight_views  # noqa: F401 - adds the insight routes to the studio blueprint
 from lms.authoring.insight import course_insight
 from lms.content.quiz import grade_quiz
 from lms.extensions import db
@@ -21,7 +20,7 @@ from tests.certificates.conftest import browser_as
 from tests.factories import make_user, reading_lessons, write_course
 
 TODAY = datetime(2026, 5, 15, 12, tzinfo=UTC)
-PAGE = "/studio/demo-course/insight"
+PAGE = "/studio/courses/demo-course/insight"
 # The demo quiz (tests/factories.py): Q1 single, A right; Q2 multiple, A and B right, C "loop"
 # wrong; Q3 single, A right.
 ALL_RIGHT = {1: [0], 2: [0, 1], 3: [0]}
@@ -218,7 +217,7 @@ def test_spreadsheet_formulas_in_titles_are_neutralised(app, content_dir, runner
     write_course(content_dir, "sheet-course", title="Sheets", lessons=lessons)
     assert runner.invoke(args=["content", "sync"]).exit_code == 0
     trainer = make_author(app, "sheet-course")
-    rows = csv_rows(trainer.get("/studio/sheet-course/insight/funnel.csv"))
+    rows = csv_rows(trainer.get("/studio/courses/sheet-course/insight/funnel.csv"))
     assert rows[1][1] == '\'=HYPERLINK("http://x.example")'
 
 
@@ -257,11 +256,11 @@ def test_never_published_course_explains_and_has_no_csv(app):
         )
         db.session.commit()
     trainer = make_author(app, "new-course")
-    response = trainer.get("/studio/new-course/insight")
+    response = trainer.get("/studio/courses/new-course/insight")
     assert response.status_code == 200
     assert "This course has never been published" in page(response)
     assert "<svg" not in page(response)
-    assert trainer.get("/studio/new-course/insight/funnel.csv").status_code == 404
+    assert trainer.get("/studio/courses/new-course/insight/funnel.csv").status_code == 404
 
 
 @pytest.mark.parametrize("path", [PAGE, f"{PAGE}/funnel.csv"])
