@@ -194,3 +194,30 @@ def test_rate_limits_can_be_shared_through_redis(tmp_path):
     )
     client = app.test_client()
     assert [client.get("/courses").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_database_errors_do_not_log_statement_parameters(app):
+    """A failed INSERT's message names the statement, never its values (emails, hashes)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from lms.extensions import db
+    from lms.models import User
+    from tests.factories import make_user
+
+    with app.app_context():
+        first = make_user("twice@example.com")
+        copy = User(
+            email=first.email,
+            name="Copy",
+            password_hash=first.password_hash,
+            role="learner",
+            region="leeds",
+            created_at=first.created_at,
+        )
+        db.session.add(copy)
+        with pytest.raises(IntegrityError) as failure:
+            db.session.commit()
+        db.session.rollback()
+        assert "twice@example.com" not in str(failure.value)
+        assert "$argon2id$" not in str(failure.value)
+        assert "hidden" in str(failure.value)

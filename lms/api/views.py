@@ -68,7 +68,11 @@ def certificate(code: str):
 
 
 @bp.post("/certificates/verify")
-@limiter.limit(lambda: current_app.config["API_VERIFY_LIMIT"], key_func=_limit_key)
+# override_defaults=False: the per-address default still applies, so sending a new made-up token
+# with every request does not escape limiting.
+@limiter.limit(
+    lambda: current_app.config["API_VERIFY_LIMIT"], key_func=_limit_key, override_defaults=False
+)
 @operation(
     summary="Verify up to 100 certificates at once",
     security=[{"employerToken": []}],

@@ -12,6 +12,7 @@ from lms.certificates.codes import grouped, normalise
 from lms.certificates.credentials import check_signature
 from lms.extensions import db
 from lms.models import Certificate
+from lms.spreadsheets import spreadsheet_cell
 
 MAX_CSV_ROWS = 1000
 
@@ -116,12 +117,6 @@ def codes_from_csv(data: bytes) -> list[str]:
     return [row[0].strip() for row in rows]
 
 
-def _cell(value) -> str:
-    """Text for a spreadsheet cell that a spreadsheet will never run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def results_csv(results: list[CheckResult]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -130,7 +125,7 @@ def results_csv(results: list[CheckResult]) -> str:
         c = r.certificate
         showable = c is not None and r.status != "withdrawn"
         writer.writerow(
-            _cell(value)
+            spreadsheet_cell(value)
             for value in [
                 r.row,
                 r.submitted,

@@ -15,6 +15,7 @@ from lms.regions import cluster_regions
 from lms.reporting import charts
 from lms.reporting.figures import by_course, by_region, monthly, open_rows, region_labels
 from lms.reporting.forms import StatsFilterForm
+from lms.spreadsheets import spreadsheet_cell
 
 bp = Blueprint("reporting", __name__)
 
@@ -117,7 +118,8 @@ def export(fmt: str):
         return Response("", mimetype="text/csv")
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
-    writer.writerows(rows)
+    # Course titles are written by trainers: never let a spreadsheet run one as a formula.
+    writer.writerows({key: spreadsheet_cell(value) for key, value in row.items()} for row in rows)
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="regional-statistics.csv"'
     return response

@@ -203,3 +203,12 @@ def test_openapi_document_is_valid_and_matches_the_responses(client, api_token, 
     check(api_verify(client, None, {"codes": ["x"]}).json, "Error")
     check(client.get("/api/v1/stats/regions").json, "RegionStats")
     check(client.get("/api/v1/stats/regions?start=2026-13").json, "Error")
+
+
+def test_made_up_tokens_do_not_escape_the_per_address_limit(tmp_path):
+    from tests.factories import limited_app
+
+    app = limited_app(tmp_path, RATELIMIT_DEFAULT="3 per minute")
+    client = app.test_client()
+    statuses = [api_verify(client, f"made-up-{n}", {"codes": ["x"]}).status_code for n in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]

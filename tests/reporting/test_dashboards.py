@@ -201,3 +201,14 @@ def test_per_course_table_and_its_export(app, activity):
     assert rows["Web course"]["certificates_issued"] == "1"
     as_json = analyst.get("/stats/export.json?table=courses&skill=Web+development").json
     assert [r["course_name"] for r in as_json["courses"]] == ["Web course"]
+
+
+def test_course_csv_never_hands_a_spreadsheet_a_formula(app, content_dir, runner):
+    write_course(content_dir, "sheet-course", title="=HYPERLINK(evil)", lessons=reading_lessons(1))
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    with app.app_context():
+        course = db.session.scalar(select(Course))
+        progress.enrol(make_user("leeds@example.com"), course)
+    analyst = browser_as(app, "analyst@example.com", "analyst")
+    rows = list(csv.DictReader(io.StringIO(page(analyst.get("/stats/export.csv?table=courses")))))
+    assert rows[0]["course"] == "'=HYPERLINK(evil)"
