@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, g
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -20,6 +20,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def _signed_in() -> bool:
+    """Whether this request was for a signed-in person (without loading the user just to ask)."""
+    user = g.get("_login_user")
+    return bool(user is not None and user.is_authenticated)
+
+
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def add_headers(response: Response) -> Response:
@@ -32,4 +38,9 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if _signed_in() and not response.cache_control:
+            # A page for one signed-in person must not be kept by the browser or a proxy: on a
+            # shared training-room computer the back button would show it to the next person.
+            response.cache_control.private = True
+            response.cache_control.no_store = True
         return response

@@ -221,3 +221,11 @@ def test_database_errors_do_not_log_statement_parameters(app):
         assert "twice@example.com" not in str(failure.value)
         assert "$argon2id$" not in str(failure.value)
         assert "hidden" in str(failure.value)
+
+
+def test_pages_for_a_signed_in_person_are_not_stored(client, signed_in):
+    for path in ("/dashboard", "/account", "/courses/missing"):
+        cache = client.get(path).headers.get("Cache-Control", "")
+        assert "no-store" in cache and "private" in cache, path
+    anonymous = client.application.test_client()
+    assert "no-store" not in anonymous.get("/courses").headers.get("Cache-Control", "")

@@ -157,7 +157,7 @@ def set_profile():
         user = db.session.get(User, current_user.id)
         user.public_profile = bool(form.public_profile.data)
         if user.public_profile and not user.profile_slug:
-            user.profile_slug = secrets.token_urlsafe(12)
+            user.profile_slug = secrets.token_urlsafe(16)  # 128 bits: the address is the secret
         db.session.commit()
         flash(
             "Your public skills profile is on."
