@@ -211,4 +211,4 @@ def test_course_csv_never_hands_a_spreadsheet_a_formula(app, content_dir, runner
         progress.enrol(make_user("leeds@example.com"), course)
     analyst = browser_as(app, "analyst@example.com", "analyst")
     rows = list(csv.DictReader(io.StringIO(page(analyst.get("/stats/export.csv?table=courses")))))
-    assert rows[0]["course"] == "'=HYPERLINK(evil)"
+    assert rows[0]["course_name"] == "'=HYPERLINK(evil)"
