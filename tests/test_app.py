@@ -229,3 +229,11 @@ def test_pages_for_a_signed_in_person_are_not_stored(client, signed_in):
         assert "no-store" in cache and "private" in cache, path
     anonymous = client.application.test_client()
     assert "no-store" not in anonymous.get("/courses").headers.get("Cache-Control", "")
+
+
+def test_requests_over_the_size_limit_are_refused(client):
+    response = client.post(
+        "/account/sign-in", data={"email": "x" * (3 * 1024 * 1024)}, headers={"Accept": "text/html"}
+    )
+    assert response.status_code == 413
+    assert "larger than this site accepts" in response.get_data(as_text=True)

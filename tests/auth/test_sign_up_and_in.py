@@ -252,3 +252,9 @@ def test_sign_in_is_rate_limited(tmp_path):
     statuses = [client.post("/account/sign-in", data=data).status_code for _ in range(4)]
     assert statuses == [422, 422, 422, 429]
     assert client.get("/account/sign-in").status_code == 200  # reading the page is not limited
+
+
+def test_a_sign_up_cannot_choose_its_own_role(client, app, outbox):
+    client.post("/account/sign-up", data=dict(GOOD, role="admin", is_admin="1"))
+    [user] = users(app)
+    assert user.role == "learner"

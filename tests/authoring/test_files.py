@@ -225,3 +225,30 @@ def test_images_in_a_zip_are_checked_by_content(app, studio, demo_course):
     )
     files["demo-course/images/team.png"] = image_bytes("PNG")
     assert import_zip(studio, zip_of(files)).status_code == 302
+
+
+def test_zips_that_could_harm_the_server_are_refused_unread(app, studio, monkeypatch):
+    from lms.authoring import transfer
+
+    monkeypatch.setattr(transfer, "MAX_ENTRIES", 3)
+    many = zip_of({f"c/{n:02d}-x.md": "x" for n in range(4)})
+    assert "the zip holds 4 files; the limit is 3" in import_zip(studio, many).get_data(True)
+    monkeypatch.setattr(transfer, "MAX_TOTAL_BYTES", 1024 * 1024)
+    bomb = zip_of({"c/course.md": "x" * (2 * 1024 * 1024)})  # compresses to a few KB
+    assert "the zip unpacks to more than 1 MB" in import_zip(studio, bomb).get_data(True)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        link = zipfile.ZipInfo("c/course.md")
+        link.external_attr = (0o120777) << 16  # a symbolic link to /etc/passwd
+        archive.writestr(link, "/etc/passwd")
+    assert "&#39;c/course.md&#39; is a symbolic link" in import_zip(
+        studio, buffer.getvalue()
+    ).get_data(True)
+
+
+def test_an_image_too_large_in_pixels_is_refused(app, studio, monkeypatch):
+    from lms.authoring import images
+
+    monkeypatch.setattr(images, "MAX_PIXELS", 1000)
+    page = upload(studio, image_bytes("PNG", (50, 50)), "big.png").get_data(as_text=True)
+    assert "Image not uploaded: The image is 50 x 50 pixels: too large." in page
