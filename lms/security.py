@@ -1,8 +1,12 @@
-"""Security headers on every response: CSP, nosniff, referrer policy, framing and permissions."""
+"""Security headers on every response (CSP, nosniff, referrer policy, framing, permissions, caching)
+and the session cookie's signing and name."""
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Flask, Response, g
+from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -20,6 +24,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie session, signed with HMAC-SHA256 instead of the default SHA-1."""
+
+    digest_method = staticmethod(hashlib.sha256)
+
+
 def _signed_in() -> bool:
     """Whether this request was for a signed-in person (without loading the user just to ask)."""
     user = g.get("_login_user")
@@ -27,6 +37,12 @@ def _signed_in() -> bool:
 
 
 def register_security_headers(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    if app.config.get("SESSION_COOKIE_SECURE") and app.config["SESSION_COOKIE_NAME"] == "session":
+        # Over HTTPS the cookie gets the __Host- prefix: browsers then refuse it unless it is
+        # Secure, for this host only and path /, so a sibling subdomain cannot plant one.
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+
     @app.after_request
     def add_headers(response: Response) -> Response:
         headers = response.headers

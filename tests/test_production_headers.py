@@ -48,3 +48,28 @@ def test_every_page_has_the_headers_and_secure_cookies(tmp_path, content_dir):
         for name, value in REQUIRED.items():
             assert response.headers.get(name) == value, (path, name)
         assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000"), path
+
+
+def test_the_session_cookie_is_host_only_and_signed_with_sha256(tmp_path):
+    import hashlib
+
+    app = create_app(
+        settings_of(
+            TestConfig,
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/prod.sqlite3",
+            SESSION_COOKIE_SECURE=True,
+        )
+    )
+    with app.app_context():
+        db.create_all()
+        make_user()
+    client = app.test_client()
+    response = client.post(
+        "/account/sign-in", data={"email": "learner@example.com", "password": PASSWORD}
+    )
+    assert response.headers["Set-Cookie"].startswith("__Host-session=")
+    assert "Path=/" in response.headers["Set-Cookie"]
+    assert "Domain" not in response.headers["Set-Cookie"]
+    serializer = app.session_interface.get_signing_serializer(app)
+    assert serializer.signer_kwargs["digest_method"] is hashlib.sha256
+    assert client.get("/dashboard").status_code == 200  # the prefixed cookie signs the user in
