@@ -8,49 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from lms.content.render import render_inline, render_markdown, sanitize
-
-XSS_VECTORS = [
-    "<script>alert(1)</script>",
-    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
-    "<img src=x onerror=alert(1)>",
-    '<img src="javascript:alert(1)">',
-    "<svg onload=alert(1)><circle r=1 /></svg>",
-    "<svg><script>alert(1)</script></svg>",
-    '<iframe src="https://evil.example"></iframe>',
-    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
-    '<object data="evil.swf"></object>',
-    '<embed src="evil.swf">',
-    '<a href="javascript:alert(1)">x</a>',
-    '<a href="JaVaScRiPt:alert(1)">x</a>',
-    '<a href="&#106;avascript:alert(1)">x</a>',
-    '<a href="java\tscript:alert(1)">x</a>',
-    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
-    '<a href="vbscript:msgbox(1)">x</a>',
-    "[x](javascript:alert(1))",
-    "[x](JAVASCRIPT:alert(1))",
-    "[x](data:text/html,<script>alert(1)</script>)",
-    "![x](javascript:alert(1))",
-    "![x](data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=)",
-    "[x]: javascript:alert(1)\n\n[link][x]",
-    '<div onclick="alert(1)">click</div>',
-    "<p onmouseover=alert(1)>hover</p>",
-    "<body onload=alert(1)>",
-    "<style>body{background:url(javascript:alert(1))}</style>",
-    '<p style="background:url(javascript:alert(1))">x</p>',
-    '<form action="https://evil.example"><input name=p></form>',
-    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
-    '<base href="https://evil.example/">',
-    '<meta http-equiv="refresh" content="0;url=https://evil.example">',
-    "<link rel=stylesheet href=https://evil.example/x.css>",
-    "<details open ontoggle=alert(1)>x</details>",
-    '<a href="https://ok.example" target=_blank onfocus=alert(1) autofocus>x</a>',
-    "<!--<script>alert(1)</script>-->",
-    "<scr<script>ipt>alert(1)</script>",
-    "<img src=`x` onerror=alert(1)>",
-    "<video><source onerror=alert(1)></video>",
-    '<table background="javascript:alert(1)"><tr><td>x</td></tr></table>',
-    "<textarea><script>alert(1)</script></textarea>",
-]
+from tests.xss import XSS_VECTORS
 
 SAFE_TAGS = {
     "a",
