@@ -6,6 +6,7 @@ course assets are rewritten by a resolver the loader supplies; the renderer know
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 import threading
 from collections.abc import Callable
@@ -182,7 +183,12 @@ def render_markdown(text: str, resolver: Resolver | None = None) -> Rendered:
     md = _converter(resolver)
     html = sanitize(md.convert(text))
     toc = [
-        {"id": entry["id"], "name": nh3.clean(entry["name"], tags=set()), "level": entry["level"]}
+        # Plain text (tags dropped, entities decoded): templates escape it once when shown.
+        {
+            "id": entry["id"],
+            "name": html_lib.unescape(nh3.clean(entry["name"], tags=set())),
+            "level": entry["level"],
+        }
         for entry in _flatten_toc(md.toc_tokens)
     ]
     return Rendered(html=html, toc=toc)

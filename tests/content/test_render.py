@@ -134,3 +134,8 @@ def test_sanitize_keeps_harmless_markup():
 
 def test_inline_render_drops_the_paragraph():
     assert render_inline("Use `print()` **now**") == "Use <code>print()</code> <strong>now</strong>"
+
+
+def test_contents_entries_are_plain_text_for_the_page_to_escape_once():
+    rendered = render_markdown("## Tom & Jerry <em>now</em>\n\ntext\n\n## 1 < 2")
+    assert [entry["name"] for entry in rendered.toc] == ["Tom & Jerry now", "1 < 2"]
