@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import textwrap
+import zipfile
 from pathlib import Path
 
 from lms.auth.users import create_user
@@ -188,3 +190,12 @@ def limited_app(tmp_path: Path, **config):
     with app.app_context():
         db.create_all()
     return app
+
+
+def zip_of(files: dict[str, str | bytes]) -> bytes:
+    """A zip archive holding ``files`` (name -> content), as a trainer would upload."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()

@@ -15,7 +15,7 @@ from lms.config import TestConfig, settings_of
 from lms.extensions import db
 from lms.models import Asset, Course, Lesson, SourceFile, Workspace
 from tests.authoring.conftest import draft_text, file_id
-from tests.factories import write_course
+from tests.factories import write_course, zip_of
 
 BASE = "/studio/courses/demo-course"
 
@@ -33,14 +33,6 @@ def upload(studio, data: bytes, name: str):
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-
-
-def zip_of(files: dict[str, bytes | str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def folder_files(folder: Path) -> dict[str, bytes]:

@@ -59,9 +59,8 @@ from tests.e2e.xss_support import (
     small_courses,
     studio_files,
     sync,
-    zipped,
 )
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, zip_of
 from tests.xss import XSS_VECTORS, email_shaped, one_line
 
 pytestmark = pytest.mark.e2e
@@ -344,8 +343,8 @@ def test_studio_forms_editor_previews_history_zips_and_publishing(sweep, app):
     s.visit(f"{base}/files/{lesson}/revisions/{first}", *PUBLISHABLE[-3:])
 
     # Course zips: one whose file names are vectors (refused, each named), then the corpus.
-    bad = zipped({f"../{one_line(v)}.md": "x" for v in XSS_VECTORS})
-    good = zipped({f"xss-corpus/{name}": text for name, text in corpus_course_files().items()})
+    bad = zip_of({f"../{one_line(v)}.md": "x" for v in XSS_VECTORS})
+    good = zip_of({f"xss-corpus/{name}": text for name, text in corpus_course_files().items()})
     for archive, shows in (
         (bad, ["The zip was not imported", "has an unsafe path"]),
         (good, ["Imported into the draft", *TITLES]),

@@ -4,9 +4,7 @@ any payload that runs and checks each page's markup, course files and accounts f
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from functools import cache
 from pathlib import Path
 from unittest import mock
@@ -354,14 +352,6 @@ def sync(app, root: Path, courses: dict[str, dict[str, str]]) -> None:
             (root / slug / name).write_text(text)
     result = app.test_cli_runner().invoke(args=["content", "sync", str(root)])
     assert result.exit_code == 0, result.output
-
-
-def zipped(files: dict[str, str | bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return out.getvalue()
 
 
 # Accounts
