@@ -27,6 +27,21 @@ def _database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """argon2id with the smallest cost for the tests: the same algorithm and code path, without
+    spending a quarter of a second of CPU on every account the suite creates and signs in. The
+    production parameters are argon2-cffi's defaults (RFC 9106), set in lms/auth/passwords.py."""
+    from argon2 import PasswordHasher
+
+    from lms.auth import passwords
+
+    production = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield production
+    passwords._hasher = production
+
+
 @pytest.fixture
 def content_dir(tmp_path: Path) -> Path:
     """An empty catalogue folder; tests write courses into it with ``write_course``."""

@@ -258,3 +258,12 @@ def test_a_sign_up_cannot_choose_its_own_role(client, app, outbox):
     client.post("/account/sign-up", data=dict(GOOD, role="admin", is_admin="1"))
     [user] = users(app)
     assert user.role == "learner"
+
+
+def test_production_password_hashing_is_argon2id_at_rfc_9106_cost(cheap_password_hashing):
+    from argon2 import Type
+
+    production = cheap_password_hashing
+    assert production.type is Type.ID
+    assert (production.memory_cost, production.time_cost) == (65536, 3)
+    assert production.hash("a password").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
