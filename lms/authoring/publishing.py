@@ -102,13 +102,19 @@ def check_draft(
     return check
 
 
-def front_matter_id(data: bytes | None) -> tuple[str | None, int]:
+def front_matter(data: bytes | None):
+    """A stored file's parsed front matter, or None if it has none that can be read."""
     if not data:
-        return None, 1
+        return None
     try:
-        doc = parse_document(data.decode("utf-8"), ProblemList("-"))
+        return parse_document(data.decode("utf-8"), ProblemList("-"))
     except UnicodeDecodeError:
-        return None, 1
+        return None
+
+
+def front_matter_id(data: bytes | None) -> tuple[str | None, int]:
+    """A file's ``id`` and the line it is on, or (None, 1)."""
+    doc = front_matter(data)
     if doc is None or not isinstance(doc.meta.get("id"), str):
         return None, 1
     return doc.meta["id"], doc.key_lines.get("id", 1)

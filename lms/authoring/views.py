@@ -16,9 +16,7 @@ from lms.auth.roles import role_required
 from lms.authoring import drafts
 from lms.authoring.access import authored_workspaces, workspace_or_404
 from lms.authoring.forms import AuthorForm, ImageForm, LessonForm, NewCourseForm, ZipForm
-from lms.authoring.publishing import check_draft, front_matter_id, publish, unpublished_changes
-from lms.content.frontmatter import parse_document
-from lms.content.problems import ProblemList
+from lms.authoring.publishing import check_draft, front_matter, publish, unpublished_changes
 from lms.extensions import db
 from lms.models import CourseAuthor, User
 from lms.wording import plural
@@ -65,21 +63,15 @@ def new_course():
 
 
 def lesson_rows(workspace) -> list[dict]:
-    """The draft's files for the workspace page, with each lesson's id and title."""
-    rows = []
-    for item in drafts.draft_files(workspace):
-        title = None
-        if item.kind != "asset":
-            title = _title(item.data)
-        rows.append({"file": item, "title": title, "key": front_matter_id(item.data)[0]})
-    return rows
+    """The draft's files for the workspace page, each course or lesson file with its title."""
+    return [
+        {"file": item, "title": _title(item.data) if item.kind != "asset" else None}
+        for item in drafts.draft_files(workspace)
+    ]
 
 
 def _title(data: bytes | None) -> str | None:
-    try:
-        doc = parse_document((data or b"").decode("utf-8"), ProblemList("-"))
-    except UnicodeDecodeError:
-        return None
+    doc = front_matter(data)
     title = doc.meta.get("title") if doc else None
     return title if isinstance(title, str) else None
 
