@@ -34,6 +34,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
     register_request_logging(app)
 
+    from lms import db as _db_rules  # noqa: F401 - SQLite set-up and BEGIN IMMEDIATE for writers
     from lms import models  # noqa: F401 - registers every table with the metadata
     from lms.auth import sessions  # noqa: F401 - registers Flask-Login's user loader
     from lms.extensions import csrf, db, limiter, login_manager, migrate

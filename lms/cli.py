@@ -20,8 +20,9 @@ from lms.auth.users import AccountError, create_user, find_by_email
 from lms.certificates.keys import all_keys, create_key, key_dir
 from lms.content.loader import load_catalogue
 from lms.content.sync import sync_catalogue
+from lms.db import write_transaction
 from lms.dbtools import register_db_commands
-from lms.extensions import begin_write, db
+from lms.extensions import db
 from lms.models import ROLES, HubProvider
 from lms.reporting.cluster import HubAddressError, build_report, deliver_pending, queue_report
 from lms.reporting.forms import MONTH_RE
@@ -198,12 +199,11 @@ hub_cli = AppGroup("hub", help="Hub mode: the providers that send cluster report
 def add_provider_command(name: str) -> None:
     """Register a provider and print the secret it signs its reports with (shown once)."""
     secret = secrets.token_urlsafe(32)
-    begin_write()
-    db.session.add(HubProvider(name=name, secret=secret, created_at=datetime.now(UTC)))
     try:
-        db.session.commit()
+        with write_transaction():
+            db.session.add(HubProvider(name=name, secret=secret, created_at=datetime.now(UTC)))
+            db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         click.echo(f"Error: a provider called {name!r} already exists.", err=True)
         raise SystemExit(1) from None
     click.echo(f"Provider {name} registered. Its secret (give it to them as LMS_CLUSTER_SECRET):")

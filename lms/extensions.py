@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,8 +9,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints let Alembic's batch mode alter SQLite tables and keep migrations reviewable.
@@ -41,68 +38,3 @@ limiter = Limiter(
     default_limits=[lambda: current_app.config["RATELIMIT_DEFAULT"]],
     default_limits_exempt_when=lambda: request.endpoint == "static",
 )
-
-
-@event.listens_for(Engine, "connect")
-def _configure_sqlite(dbapi_connection, _record):
-    """WAL, enforced foreign keys and a busy timeout on every SQLite connection.
-
-    pysqlite's own transaction handling is switched off (isolation_level=None) so that the ``begin``
-    listener below decides how each transaction starts.
-    """
-    if not isinstance(dbapi_connection, sqlite3.Connection):
-        return
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn):
-    """Start SQLite transactions: ``BEGIN IMMEDIATE`` for writers, plain ``BEGIN`` for readers.
-
-    A writer that takes the write lock up front queues on the busy timeout; one that starts as a
-    reader and upgrades later can fail at once with "database is locked". Readers stay deferred so
-    pages never wait on each other.
-    """
-    if conn.dialect.name == "sqlite":
-        immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def begin_write() -> None:
-    """Open the session's next transaction as a write transaction (``BEGIN IMMEDIATE`` on SQLite).
-
-    Call it before the first query of a unit of work that writes. Any read-only transaction still
-    open is ended first, since its snapshot cannot be upgraded safely.
-    """
-    if db.session().in_transaction():
-        db.session.commit()
-    db.session.connection(execution_options={"sqlite_immediate": True})
-
-
-def dialect_insert(model):
-    """``INSERT`` with ``ON CONFLICT`` support for the database in use (SQLite or PostgreSQL)."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-
-
-def insert_new(model, values: dict, unique: list[str]) -> bool:
-    """Insert a row unless one with the same ``unique`` columns exists; True if inserted.
-
-    The answer comes from ``RETURNING``, not ``rowcount``: psycopg reports -1 for
-    ``INSERT ... ON CONFLICT DO NOTHING``, which would read as "inserted" every time.
-    """
-    stmt = (
-        dialect_insert(model)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=unique)
-        .returning(model.__table__.c.id)
-    )
-    return db.session.execute(stmt).first() is not None

@@ -19,7 +19,8 @@ from sqlalchemy import func, select, text
 
 from lms import create_app
 from lms.config import TestConfig, settings_of
-from lms.extensions import begin_write, db
+from lms.db import write_transaction
+from lms.extensions import db
 from lms.models import CatalogueRevision, Course, Lesson, User
 from tests.factories import make_user
 
@@ -82,37 +83,36 @@ class Writer(threading.Thread):
 
     def _add_course(self, n: int):
         now = datetime.now(UTC)
-        begin_write()
-        course = Course(
-            slug=f"bulk-{n}",
-            title=f"Bulk {n}",
-            summary="s",
-            level="beginner",
-            hours=1,
-            pass_mark=70,
-            status="published",
-            created_at=now,
-            updated_at=now,
-        )
-        course.lessons = [
-            Lesson(
-                key=f"l{i}",
-                title="t",
-                minutes=1,
-                position=i,
-                body_html="<p>x</p>",
+        with write_transaction():
+            course = Course(
+                slug=f"bulk-{n}",
+                title=f"Bulk {n}",
+                summary="s",
+                level="beginner",
+                hours=1,
+                pass_mark=70,
+                status="published",
                 created_at=now,
                 updated_at=now,
             )
-            for i in range(LESSONS_PER_COURSE)
-        ]
-        db.session.add(course)
-        revision = db.session.get(CatalogueRevision, 1)
-        if revision is None:
-            db.session.add(CatalogueRevision(id=1, revision=n))
-        else:
-            revision.revision = n
-        db.session.commit()
+            course.lessons = [
+                Lesson(
+                    key=f"l{i}",
+                    title="t",
+                    minutes=1,
+                    position=i,
+                    body_html="<p>x</p>",
+                    created_at=now,
+                    updated_at=now,
+                )
+                for i in range(LESSONS_PER_COURSE)
+            ]
+            db.session.add(course)
+            revision = db.session.get(CatalogueRevision, 1)
+            if revision is None:
+                db.session.add(CatalogueRevision(id=1, revision=n))
+            else:
+                revision.revision = n
 
 
 @sqlite_only
@@ -159,7 +159,8 @@ def test_restore_brings_back_what_was_deleted_after_the_backup(app, runner, stam
     backup = tmp_path / "backup.sqlite3"
     assert runner.invoke(args=["db", "backup", str(backup)]).exit_code == 0
     with app.app_context():
-        db.session.delete(db.session.scalar(select(User)))
+        with write_transaction():
+            db.session.delete(db.session.scalar(select(User)))
         make_user("late@example.com")
         db.session.remove()
     assert emails(app) == ["late@example.com"]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, abort, current_app, jsonify, request
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from lms.api.openapi import build_document, error, json_response, operation
 from lms.auth.tokens import token_hash
-from lms.certificates import issuing
+from lms.certificates import api_tokens, issuing
 from lms.certificates.checks import certificate_json, check_codes
 from lms.extensions import csrf, db, limiter
 from lms.models import ApiToken, User
@@ -101,10 +99,7 @@ def verify():
     if any(len(c) > 64 for c in codes):
         return _bad_request("A code is at most 64 characters long.")
     results = check_codes(codes)
-    db.session.execute(
-        update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=datetime.now(UTC))
-    )
-    db.session.commit()
+    api_tokens.note_use(token.id)
     return jsonify(results=[r.as_json() for r in results])
 
 

@@ -17,7 +17,8 @@ from sqlalchemy import Select, func, or_, select
 from lms.audit import record_audit, user_subject
 from lms.auth.sessions import end_sessions_in_transaction
 from lms.auth.users import AccountError
-from lms.extensions import begin_write, db
+from lms.db import write_transaction
+from lms.extensions import db
 from lms.models import ROLES, User, UserSession
 
 log = logging.getLogger(__name__)
@@ -90,23 +91,22 @@ def change_role(user: User, new_role: str, *, actor: User | str) -> RoleChange:
     """
     if new_role not in ROLES:
         raise RoleChangeError(ROLE_MESSAGE)
-    begin_write()
-    # Lock the admins first, always in the same order, then the account: two admins demoting
-    # each other at once queue here instead of both passing the "another admin is left" check
-    # (SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the row locks).
-    admins = db.session.scalars(
-        select(User.id)
-        .where(User.role == "admin", User.deleted_at.is_(None))
-        .order_by(User.id)
-        .with_for_update()
-    ).all()
-    target = db.session.scalar(
-        select(User)
-        .where(User.id == user.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    try:
+    with write_transaction():
+        # Lock the admins first, always in the same order, then the account: two admins demoting
+        # each other at once queue here instead of both passing the "another admin is left"
+        # check (SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the locks).
+        admins = db.session.scalars(
+            select(User.id)
+            .where(User.role == "admin", User.deleted_at.is_(None))
+            .order_by(User.id)
+            .with_for_update()
+        ).all()
+        target = db.session.scalar(
+            select(User)
+            .where(User.id == user.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         # Checked under the lock: an admin demoted a moment ago can no longer change roles.
         if isinstance(actor, User) and actor.id not in admins:
             raise RoleChangeError("Only an admin can change someone's role.")
@@ -114,21 +114,16 @@ def change_role(user: User, new_role: str, *, actor: User | str) -> RoleChange:
             raise RoleChangeError("This account has been deleted, so its role cannot be changed.")
         old_role = target.role
         if old_role == new_role:
-            db.session.rollback()
             return RoleChange(target, old_role, new_role)
         if old_role == "admin" and admins == [target.id]:
             raise RoleChangeError(
                 f"{target.name} is the only admin, so they must stay an admin. Make another "
                 "account an admin first."
             )
-    except RoleChangeError:
-        db.session.rollback()
-        raise
-    target.role = new_role
-    end_sessions_in_transaction(target)
-    details = {"old_role": old_role, "new_role": new_role}
-    record_audit(actor, "user.role_change", user_subject(target), details)
-    db.session.commit()
+        target.role = new_role
+        end_sessions_in_transaction(target)
+        details = {"old_role": old_role, "new_role": new_role}
+        record_audit(actor, "user.role_change", user_subject(target), details)
     log.info(
         "role of user %s changed from %s to %s by %s",
         target.id,

@@ -7,16 +7,14 @@ from datetime import timedelta
 from flask import current_app, url_for
 
 from lms.auth.tokens import issue_token
-from lms.extensions import begin_write, db
+from lms.db import write_transaction
 from lms.mail import send_mail
 from lms.models import User
 
 
 def _issue(user: User, purpose: str, lifetime: timedelta, new_email: str | None = None) -> str:
-    begin_write()
-    secret = issue_token(user, purpose, lifetime, new_email)
-    db.session.commit()
-    return secret
+    with write_transaction():
+        return issue_token(user, purpose, lifetime, new_email)
 
 
 def send_verification(user: User) -> None:

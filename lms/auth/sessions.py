@@ -17,7 +17,8 @@ from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, delete, select
 
 from lms.auth.tokens import token_hash
-from lms.extensions import begin_write, db, login_manager
+from lms.db import write_transaction
+from lms.extensions import db, login_manager
 from lms.models import User, UserSession
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,13 @@ def load_user(session_id: str) -> User | None:
     )
 
 
-def start_session(user: User) -> None:
-    """Sign ``user`` in with a fresh session: old session data is dropped, a new token issued."""
+def start_session_in_transaction(user: User) -> str:
+    """Add a fresh session row for ``user`` inside the caller's transaction; returns its token.
+
+    The browser gets the token (``sign_in_browser``) only after the transaction commits.
+    """
     now = datetime.now(UTC)
     token = secrets.token_urlsafe(32)
-    begin_write()
     db.session.add(
         UserSession(
             user_id=user.id,
@@ -73,26 +76,38 @@ def start_session(user: User) -> None:
             expires_at=now + current_app.permanent_session_lifetime,
         )
     )
-    db.session.commit()
-    session.clear()  # nothing from before sign-in survives into the signed-in session
+    return token
+
+
+def sign_in_browser(user: User, token: str) -> None:
+    """Give this browser the committed session ``token``: nothing from before sign-in survives."""
+    session.clear()
     session.permanent = True
     session[SESSION_TOKEN_KEY] = token
     login_user(user)
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in with a fresh session: old session data is dropped, a new token issued."""
+    with write_transaction():
+        token = start_session_in_transaction(user)
+    sign_in_browser(user, token)
 
 
 def end_session() -> None:
     """Sign out this browser: its session row is deleted, so a copied cookie is worthless."""
     token = session.get(SESSION_TOKEN_KEY)
     if isinstance(token, str):
-        begin_write()
-        db.session.execute(delete(UserSession).where(UserSession.token_hash == token_hash(token)))
-        db.session.commit()
+        with write_transaction():
+            db.session.execute(
+                delete(UserSession).where(UserSession.token_hash == token_hash(token))
+            )
     logout_user()
     session.clear()
 
 
 def end_sessions_in_transaction(user: User) -> None:
-    """End every session of ``user`` inside the caller's write transaction (which commits).
+    """End every session of ``user`` inside the caller's write transaction.
 
     The rows go, and the version bump makes any cookie that still names the old version resolve
     to nobody. For changes made on someone else's behalf, such as an admin changing their role.
@@ -104,14 +119,15 @@ def end_sessions_in_transaction(user: User) -> None:
 def end_all_sessions(user: User, *, keep_current: bool = False) -> None:
     """End every session of ``user`` (sign out everywhere, password change, account deletion).
 
-    With ``keep_current`` the browser making the request stays signed in on a fresh session.
+    With ``keep_current`` the browser making the request stays signed in on a fresh session,
+    created in the same transaction.
     """
-    begin_write()
-    end_sessions_in_transaction(user)
-    db.session.commit()
+    with write_transaction():
+        end_sessions_in_transaction(user)
+        token = start_session_in_transaction(user) if keep_current else None
     log.info("all sessions ended for user %s", user.id)
-    if keep_current:
-        start_session(user)
+    if token is not None:
+        sign_in_browser(user, token)
     else:
         logout_user()
         session.clear()

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from lms.extensions import begin_write, db
+from lms.extensions import db
 from lms.models import AccountToken, User
 
 
@@ -60,9 +60,11 @@ def peek_token(secret: str, purpose: str) -> AccountToken:
     return token
 
 
-def spend_token(secret: str, purpose: str) -> SpentToken:
-    """Use a token once, inside a write transaction the caller commits; raise if unusable."""
-    begin_write()
+def spend_token_in_transaction(secret: str, purpose: str) -> SpentToken:
+    """Use a token once, inside the caller's write transaction; raise ``TokenError`` if unusable.
+
+    The raise rolls the caller's transaction back, so nothing of a failed action remains.
+    """
     now = datetime.now(UTC)
     spent = db.session.execute(
         update(AccountToken)
@@ -81,12 +83,10 @@ def spend_token(secret: str, purpose: str) -> SpentToken:
                 AccountToken.token_hash == token_hash(secret), AccountToken.purpose == purpose
             )
         )
-        db.session.rollback()
         _check(token)
         raise TokenError("This link has already been used.")  # pragma: no cover - raced
     user = db.session.get(User, spent.user_id)
     if user is None or user.deleted_at is not None:
-        db.session.rollback()
         raise TokenError("This link is not valid.")
     return SpentToken(user=user, new_email=spent.new_email)
 

@@ -21,8 +21,11 @@ from lms.auth.passwords import (
     password_problem,
     verify_password,
 )
+from lms.auth.sessions import end_sessions_in_transaction, start_session_in_transaction
+from lms.auth.tokens import spend_token_in_transaction
 from lms.certificates.issuing import withdraw_all_in_transaction
-from lms.extensions import begin_write, db
+from lms.db import write_transaction
+from lms.extensions import db
 from lms.models import ROLES, AccountToken, User, UserSession
 from lms.regions import region_codes
 
@@ -74,14 +77,13 @@ def create_user(
         session_version=1,
         created_at=now,
     )
-    begin_write()
-    db.session.add(user)
     try:
-        db.session.commit()
+        with write_transaction():
+            db.session.add(user)
+            db.session.flush()
     except IntegrityError:
         # The unique index decides, so two simultaneous sign-ups cannot both win. Any other
         # integrity error is a real fault and is raised as such, not dressed up as a duplicate.
-        db.session.rollback()
         if find_by_email(email) is not None:
             raise AccountError("An account with that email address already exists.") from None
         raise
@@ -105,9 +107,8 @@ def authenticate(email: str, password: str, *, client: str = "") -> User | None:
         log.info("sign-in failed: wrong password for user %s (client %s)", user.id, client)
         return None
     if needs_rehash(user.password_hash):
-        begin_write()
-        user.password_hash = hash_password(password)
-        db.session.commit()
+        with write_transaction():
+            user.password_hash = hash_password(password)
     log.info("sign-in succeeded for user %s (client %s)", user.id, client)
     return user
 
@@ -117,32 +118,59 @@ def check_current_password(user: User, password: str) -> None:
         raise AccountError("Your current password is not right.")
 
 
-def set_password(user: User, new_password: str) -> None:
-    """Store a new password (the caller ends sessions); checks the password policy."""
+def _checked_hash(user: User, new_password: str) -> str:
     if problem := password_problem(new_password, email=user.email or "", name=user.name or ""):
         raise AccountError(problem)
-    begin_write()
-    user.password_hash = hash_password(new_password)
-    db.session.commit()
+    return hash_password(new_password)
 
 
-def mark_verified(user: User) -> None:
-    begin_write()
-    if user.email_verified_at is None:
-        user.email_verified_at = datetime.now(UTC)
-    db.session.commit()
+def change_password(user: User, new_password: str) -> str:
+    """Store a new password and end every session but a fresh one for this browser.
+
+    One transaction; returns the new session's token for ``sign_in_browser``.
+    """
+    password_hash = _checked_hash(user, new_password)
+    with write_transaction():
+        user.password_hash = password_hash
+        end_sessions_in_transaction(user)
+        return start_session_in_transaction(user)
 
 
-def change_email(user: User, new_email: str) -> None:
-    """Apply a confirmed email change; the new address is verified by the confirmation itself."""
-    begin_write()
-    user.email = normalise_email(new_email)
-    user.email_verified_at = datetime.now(UTC)
+def reset_password(secret: str, new_password: str) -> tuple[User, str]:
+    """Use a reset link: spend it, set the password, confirm the address (the link proved the
+    person reads it), end every session and start one for this browser, all in one transaction.
+
+    Raises ``TokenError`` or ``AccountError``; either way nothing changes and the link still works.
+    """
+    with write_transaction():
+        user = spend_token_in_transaction(secret, "reset-password").user
+        user.password_hash = _checked_hash(user, new_password)
+        if user.email_verified_at is None:
+            user.email_verified_at = datetime.now(UTC)
+        end_sessions_in_transaction(user)
+        return user, start_session_in_transaction(user)
+
+
+def confirm_email(secret: str) -> tuple[User, str]:
+    """Use a confirmation link: spend it, mark the address confirmed and start a session."""
+    with write_transaction():
+        user = spend_token_in_transaction(secret, "verify-email").user
+        if user.email_verified_at is None:
+            user.email_verified_at = datetime.now(UTC)
+        return user, start_session_in_transaction(user)
+
+
+def confirm_email_change(secret: str) -> User:
+    """Use an email-change link: spend it and make its address the account's, confirmed."""
     try:
-        db.session.commit()
+        with write_transaction():
+            spent = spend_token_in_transaction(secret, "change-email")
+            spent.user.email = normalise_email(spent.new_email)
+            spent.user.email_verified_at = datetime.now(UTC)
+            db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise AccountError("Another account now uses that email address.") from None
+    return spent.user
 
 
 def delete_account(user: User) -> None:
@@ -152,17 +180,16 @@ def delete_account(user: User) -> None:
     and quiz attempts stay, no longer attached to anyone identifiable, so completion figures that
     counted this learner stay right.
     """
-    begin_write()
-    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    db.session.execute(delete(AccountToken).where(AccountToken.user_id == user.id))
-    user.email = None
-    user.name = None
-    user.password_hash = None
-    user.email_verified_at = None
-    user.deleted_at = datetime.now(UTC)
-    user.session_version += 1
-    user.public_profile = False
-    user.profile_slug = None
-    withdraw_all_in_transaction(user, user.deleted_at)
-    db.session.commit()
+    with write_transaction():
+        db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        db.session.execute(delete(AccountToken).where(AccountToken.user_id == user.id))
+        user.email = None
+        user.name = None
+        user.password_hash = None
+        user.email_verified_at = None
+        user.deleted_at = datetime.now(UTC)
+        user.session_version += 1
+        user.public_profile = False
+        user.profile_slug = None
+        withdraw_all_in_transaction(user, user.deleted_at)
     log.info("account %s deleted at the person's request", user.id)

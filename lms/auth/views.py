@@ -22,6 +22,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from lms.auth import emails
+from lms.auth import users as accounts
 from lms.auth.data import export_user_data
 from lms.auth.forms import (
     ChangeEmailForm,
@@ -33,20 +34,18 @@ from lms.auth.forms import (
     SignInForm,
     SignUpForm,
 )
-from lms.auth.sessions import end_all_sessions, end_session, start_session
-from lms.auth.tokens import TokenError, peek_token, spend_token
+from lms.auth.sessions import end_all_sessions, end_session, sign_in_browser, start_session
+from lms.auth.tokens import TokenError, peek_token
 from lms.auth.users import (
     AccountError,
     authenticate,
-    change_email,
     check_current_password,
+    confirm_email,
     create_user,
     delete_account,
     find_by_email,
-    mark_verified,
-    set_password,
 )
-from lms.extensions import db, limiter
+from lms.extensions import limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
@@ -122,9 +121,8 @@ def verify_email(token: str):
     form = ConfirmForm()
     try:
         if form.validate_on_submit():
-            spent = spend_token(token, "verify-email")
-            mark_verified(spent.user)
-            start_session(spent.user)
+            user, session_token = confirm_email(token)
+            sign_in_browser(user, session_token)
             flash("Your email address is confirmed. Welcome to TechNorth Skills.", "success")
             return redirect(url_for("learning.dashboard"))
         peek_token(token, "verify-email")
@@ -195,16 +193,14 @@ def reset_password(token: str):
     try:
         peek_token(token, "reset-password")
         if form.validate_on_submit():
-            spent = spend_token(token, "reset-password")
-            set_password(spent.user, form.password.data)  # commits the spent token with it
-            mark_verified(spent.user)  # the link proved they read this address
-            end_all_sessions(spent.user, keep_current=True)
+            # One transaction: the spent link, the new password and the new session together.
+            user, session_token = accounts.reset_password(token, form.password.data)
+            sign_in_browser(user, session_token)
             flash("Your password has been changed and you are signed in.", "success")
             return redirect(url_for("learning.dashboard"))
     except TokenError as exc:
         return render_template("auth/bad_link.html", reason=str(exc), purpose="reset"), 400
     except AccountError as exc:
-        db.session.rollback()
         form.password.errors.append(str(exc))
     return render_template("auth/reset.html", form=form), 422 if form.errors else 200
 
@@ -223,13 +219,13 @@ def change_password():
     """Change password (current one required); other sessions end."""
     form = ChangePasswordForm()
     if form.validate_on_submit() and _password_confirmed(current_user, form.current_password):
+        user = current_user._get_current_object()
         try:
-            set_password(current_user, form.password.data)
+            session_token = accounts.change_password(user, form.password.data)
         except AccountError as exc:
             form.password.errors.append(str(exc))
         else:
-            user = current_user._get_current_object()
-            end_all_sessions(user, keep_current=True)
+            sign_in_browser(user, session_token)
             emails.send_account_notice(
                 user,
                 "Your TechNorth Skills password has changed",
@@ -265,9 +261,8 @@ def confirm_email_change(token: str):
     form = ConfirmForm()
     try:
         if form.validate_on_submit():
-            spent = spend_token(token, "change-email")
-            change_email(spent.user, spent.new_email)
-            flash(f"Your email address is now {spent.new_email}.", "success")
+            user = accounts.confirm_email_change(token)
+            flash(f"Your email address is now {user.email}.", "success")
             return redirect(
                 url_for("auth.account" if current_user.is_authenticated else "auth.sign_in")
             )

@@ -18,7 +18,8 @@ from lms.audit import record_audit
 from lms.content.links import LESSON_FILE_RE
 from lms.content.loader import COURSE_FILE
 from lms.content.workspace import add_revision, sha256
-from lms.extensions import begin_write, db
+from lms.db import write_transaction
+from lms.extensions import db
 from lms.models import Course, CourseAuthor, SourceFile, SourceRevision, User, Workspace
 
 LESSON_NUMBER_RE = re.compile(r"^(\d{2,3})-(.+)$")
@@ -62,8 +63,7 @@ def slug_taken(slug: str) -> bool:
 def create_course(user: User, new: NewCourse) -> Workspace:
     """A workspace with a course.md and a first lesson, ``user`` its author. Nothing is public."""
     now = _now()
-    begin_write()
-    try:
+    with write_transaction():
         if slug_taken(new.slug):
             raise DraftError(f"The id '{new.slug}' is already used by another course.")
         workspace = new_workspace(new.slug, user, now)
@@ -84,10 +84,6 @@ def create_course(user: User, new: NewCourse) -> Workspace:
         _new_file(workspace, COURSE_FILE, "course", course_md, user, now)
         first = lesson_template("Introduction", "introduction")
         _new_file(workspace, "01-introduction.md", "lesson", first, user, now)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return workspace
 
 
@@ -146,8 +142,7 @@ def save_file(item: SourceFile, data: bytes, user: User, base_sha: str | None) -
     ``base_sha`` is the version the editor started from; a different current version means a
     co-author saved meanwhile, and this save is refused rather than overwriting theirs.
     """
-    begin_write()
-    try:
+    with write_transaction():
         db.session.refresh(item)
         if item.path is None:
             raise DraftError("This file was deleted from the draft. Restore it from its history.")
@@ -158,22 +153,16 @@ def save_file(item: SourceFile, data: bytes, user: User, base_sha: str | None) -
             )
         digest = sha256(data)
         if digest == item.sha256:
-            db.session.rollback()
             return False
         now = _now()
         item.data, item.sha256, item.updated_at = data, digest, now
         add_revision(item, data, "saved", now, user.id)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return True
 
 
 def add_lesson(workspace: Workspace, title: str, user: User) -> SourceFile:
     """A new lesson file numbered after the last one, from the lesson template."""
-    begin_write()
-    try:
+    with write_transaction():
         lessons = [item for item in workspace.files if item.kind == "lesson" and item.path]
         numbers = [int(LESSON_NUMBER_RE.match(item.path)[1]) for item in lessons]
         number = max(numbers, default=0) + 1
@@ -184,24 +173,18 @@ def add_lesson(workspace: Workspace, title: str, user: User) -> SourceFile:
         if not LESSON_FILE_RE.match(path):
             raise DraftError("That title gives no usable file name: use letters or digits.")
         item = _new_file(workspace, path, "lesson", data, user, _now())
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return item
 
 
 def move_lesson(workspace: Workspace, item: SourceFile, step: int, user: User) -> None:
     """Move a lesson up (-1) or down (+1) by renumbering the lesson files; ids do not change."""
-    begin_write()
-    try:
+    with write_transaction():
         lessons = sorted(
             (f for f in workspace.files if f.kind == "lesson" and f.path), key=lambda f: f.path
         )
         index = lessons.index(item)
         target = index + step
         if not 0 <= target < len(lessons):
-            db.session.rollback()
             return
         lessons[index], lessons[target] = lessons[target], lessons[index]
         width = max(2, len(str(len(lessons))))
@@ -220,10 +203,6 @@ def move_lesson(workspace: Workspace, item: SourceFile, step: int, user: User) -
             f.path = new_path
             f.updated_at = now
         _relink(workspace, renames, user, now)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def _relink(workspace: Workspace, renames: dict[str, str], user: User, now: datetime) -> None:
@@ -254,15 +233,10 @@ def delete_file(item: SourceFile, user: User) -> None:
     """Take a lesson or image out of the draft. Its history stays; publishing retires the lesson."""
     if item.kind == "course":
         raise DraftError("course.md cannot be deleted: every course needs one.")
-    begin_write()
-    try:
+    with write_transaction():
         now = _now()
         item.path = item.data = item.sha256 = None
         item.updated_at = now
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def revisions(item: SourceFile) -> list[SourceRevision]:
@@ -282,8 +256,7 @@ def revision_or_none(item: SourceFile, revision_id: int) -> SourceRevision | Non
 
 def restore_revision(item: SourceFile, revision: SourceRevision, user: User) -> None:
     """Make an earlier version the draft again (as a new revision: history only grows)."""
-    begin_write()
-    try:
+    with write_transaction():
         db.session.refresh(item)
         now = _now()
         if item.path is None:
@@ -302,18 +275,13 @@ def restore_revision(item: SourceFile, revision: SourceRevision, user: User) -> 
             item.path = revision.path
         item.data, item.sha256, item.updated_at = revision.data, revision.sha256, now
         add_revision(item, revision.data, "restored", now, user.id)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def set_authors(
     workspace: Workspace, actor: User, *, add: User | None = None, remove: User | None = None
 ) -> None:
     """Add or remove a co-author, audited (admins only: the view checks the role)."""
-    begin_write()
-    try:
+    with write_transaction():
         subject = f"course {workspace.slug}"
         if add is not None:
             if add.role != "trainer":
@@ -326,7 +294,3 @@ def set_authors(
                 if author.user_id == remove.id:
                     workspace.authors.remove(author)
                     record_audit(actor, "course.author_removed", subject, {"user_id": remove.id})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise

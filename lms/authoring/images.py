@@ -18,7 +18,8 @@ from pathlib import PurePosixPath
 from PIL import Image, UnidentifiedImageError
 
 from lms.content.workspace import add_revision, sha256
-from lms.extensions import begin_write, db
+from lms.db import write_transaction
+from lms.extensions import db
 from lms.models import SourceFile, User, Workspace
 
 FORMATS = {
@@ -82,8 +83,7 @@ def media_type(path: str) -> str:
 def store_image(workspace: Workspace, image: CheckedImage, data: bytes, user: User) -> bool:
     """Add the image to the draft, or replace the one with the same name; True if replaced."""
     now = datetime.now(UTC)
-    begin_write()
-    try:
+    with write_transaction():
         item = next((f for f in workspace.files if f.path == image.path), None)
         replaced = item is not None
         if item is None:
@@ -92,8 +92,4 @@ def store_image(workspace: Workspace, image: CheckedImage, data: bytes, user: Us
         item.data, item.sha256, item.updated_at = data, sha256(data), now
         db.session.flush()
         add_revision(item, data, "saved", now, user.id)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return replaced

@@ -18,7 +18,7 @@ from lms.content.frontmatter import parse_document
 from lms.content.loader import COURSE_FILE, Catalogue, CourseSource, LessonSource, load_catalogue
 from lms.content.problems import Problem, ProblemList
 from lms.content.sync import SyncSummary, apply_catalogue
-from lms.extensions import begin_write, db
+from lms.db import write_transaction
 from lms.models import SourceFile, User, Workspace
 
 
@@ -161,8 +161,7 @@ def publish(workspace: Workspace, user: User) -> PublishResult:
     if not check.ok:
         return PublishResult(check)
     now = datetime.now(UTC)
-    begin_write()
-    try:
+    with write_transaction():
         summary = apply_catalogue(check.catalogue, now, managed_in="studio", author_id=user.id)
         record_audit(
             user,
@@ -175,10 +174,6 @@ def publish(workspace: Workspace, user: User) -> PublishResult:
                 "restored": summary.restored,
             },
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return PublishResult(check, summary)
 
 

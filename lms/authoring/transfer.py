@@ -27,7 +27,8 @@ from lms.authoring.publishing import (
 from lms.content.loader import COURSE_FILE
 from lms.content.problems import Problem
 from lms.content.workspace import add_revision, file_kind, sha256
-from lms.extensions import begin_write, db
+from lms.db import write_transaction
+from lms.extensions import db
 from lms.models import SourceFile, User, Workspace
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: no build time leaks in
@@ -157,8 +158,7 @@ def import_zip(upload: ZipImport, user: User, workspace: Workspace | None = None
     if workspace is not None and upload.slug != workspace.slug:
         raise ValueError(f"the zip holds course '{upload.slug}', not '{workspace.slug}'")
     now = datetime.now(UTC)
-    begin_write()
-    try:
+    with write_transaction():
         if workspace is None:
             if slug_taken(upload.slug):
                 raise DraftError(
@@ -168,10 +168,6 @@ def import_zip(upload: ZipImport, user: User, workspace: Workspace | None = None
             workspace = new_workspace(upload.slug, user, now)
         changed = _replace_draft(workspace, upload.files, user, now)
         record_audit(user, "course.imported", f"course {workspace.slug}", {"files": changed})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return workspace, changed
 
 

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, datetime
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from lms.auth.roles import role_required
-from lms.auth.tokens import token_hash
+from lms.certificates import api_tokens
 from lms.certificates.checks import CsvError, check_codes, codes_from_csv, results_csv
 from lms.certificates.codes import grouped
 from lms.certificates.forms import BulkCheckForm, TokenForm
-from lms.extensions import begin_write, db
-from lms.models import ApiToken
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
 
@@ -58,25 +52,9 @@ def tokens():
     form = TokenForm()
     new_secret = None
     if form.validate_on_submit():
-        new_secret = "tn_" + secrets.token_urlsafe(32)
-        begin_write()
-        db.session.add(
-            ApiToken(
-                user_id=current_user.id,
-                name=" ".join(form.name.data.split()),
-                token_hash=token_hash(new_secret),
-                created_at=datetime.now(UTC),
-            )
-        )
-        db.session.commit()
+        new_secret = api_tokens.create_token(current_user, form.name.data)
         form = TokenForm(formdata=None)
-    mine = list(
-        db.session.scalars(
-            select(ApiToken)
-            .where(ApiToken.user_id == current_user.id)
-            .order_by(ApiToken.created_at.desc())
-        )
-    )
+    mine = api_tokens.tokens_of(current_user)
     status = 422 if form.errors else 200
     return render_template(
         "certificates/tokens.html", form=form, tokens=mine, new_secret=new_secret
@@ -87,13 +65,8 @@ def tokens():
 @role_required("employer")
 def revoke_token(token_id: int):
     """Revoke one of the employer's own tokens (someone else's is a 404, not a 403)."""
-    begin_write()
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
-        db.session.rollback()
+    token = api_tokens.revoke_token(current_user, token_id)
+    if token is None:
         abort(404)
-    if token.revoked_at is None:
-        token.revoked_at = datetime.now(UTC)
-    db.session.commit()
     flash(f"The token “{token.name}” has been revoked.", "success")
     return redirect(url_for("employer.tokens"))

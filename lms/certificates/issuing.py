@@ -17,7 +17,8 @@ from lms.audit import record_audit
 from lms.certificates.codes import grouped, new_code, normalise
 from lms.certificates.credentials import ISSUER_NAME, Urls, build_credential, sign
 from lms.certificates.keys import current_key
-from lms.extensions import begin_write, db, insert_new
+from lms.db import insert_new, write_transaction
+from lms.extensions import db
 from lms.models import Certificate, Course, User
 
 log = logging.getLogger(__name__)
@@ -103,17 +104,16 @@ def revoke(certificate: Certificate, reason: str, actor: User) -> None:
     if certificate.status != "valid":
         raise CertificateError(f"This certificate is already {certificate.status}.")
     now = datetime.now(UTC)
-    begin_write()
-    certificate.revoked_at = now
-    certificate.revoked_reason = reason[:500]
-    record_audit(
-        actor,
-        "certificate.revoke",
-        f"certificate {certificate.code}",
-        {"reason": certificate.revoked_reason},
-        at=now,
-    )
-    db.session.commit()
+    with write_transaction():
+        certificate.revoked_at = now
+        certificate.revoked_reason = reason[:500]
+        record_audit(
+            actor,
+            "certificate.revoke",
+            f"certificate {certificate.code}",
+            {"reason": certificate.revoked_reason},
+            at=now,
+        )
 
 
 def withdraw_all_in_transaction(user: User, now: datetime) -> None:

@@ -4,8 +4,6 @@ the learner's certificates and public skills profile; admins' revocation (the au
 
 from __future__ import annotations
 
-import secrets
-
 from flask import (
     Blueprint,
     Response,
@@ -27,7 +25,8 @@ from lms.certificates.credentials import check_signature, issuer_profile
 from lms.certificates.documents import certificate_pdf, linkedin_url, qr_svg
 from lms.certificates.forms import CodeForm, ProfileForm, RevokeForm
 from lms.certificates.keys import jwks
-from lms.extensions import begin_write, db
+from lms.certificates.profiles import set_public_profile
+from lms.extensions import db
 from lms.models import Certificate, User
 
 bp = Blueprint("certificates", __name__)
@@ -153,16 +152,9 @@ def set_profile():
     """Switch the public skills profile on or off."""
     form = ProfileForm()
     if form.validate_on_submit():
-        begin_write()
-        user = db.session.get(User, current_user.id)
-        user.public_profile = bool(form.public_profile.data)
-        if user.public_profile and not user.profile_slug:
-            user.profile_slug = secrets.token_urlsafe(16)  # 128 bits: the address is the secret
-        db.session.commit()
+        public = set_public_profile(current_user._get_current_object(), form.public_profile.data)
         flash(
-            "Your public skills profile is on."
-            if user.public_profile
-            else "Your public skills profile is off.",
+            "Your public skills profile is on." if public else "Your public skills profile is off.",
             "success",
         )
     return redirect(url_for("certificates.mine"))

@@ -16,7 +16,8 @@ from sqlalchemy.orm import selectinload
 
 from lms.content.loader import Catalogue, CourseSource, LessonSource
 from lms.content.workspace import record_published_files, workspaces_by_slug
-from lms.extensions import begin_write, db
+from lms.db import write_transaction
+from lms.extensions import db
 from lms.models import Asset, CatalogueRevision, Course, CourseSkill, Lesson, Module
 from lms.wording import plural
 
@@ -89,13 +90,8 @@ def sync_catalogue(catalogue: Catalogue, now: datetime | None = None) -> SyncSum
 
     The caller must have checked ``catalogue.ok``. Courses managed in the studio are skipped.
     """
-    begin_write()
-    try:
+    with write_transaction():
         summary = apply_catalogue(catalogue, now or datetime.now(UTC))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return summary
 
 

@@ -18,7 +18,8 @@ from sqlalchemy import func, select, update
 
 from lms.certificates.issuing import issue_in_transaction
 from lms.content.quiz import QuizResult
-from lms.extensions import begin_write, db, insert_new
+from lms.db import insert_new, write_transaction
+from lms.extensions import db
 from lms.models import Course, Enrolment, Lesson, LessonProgress, QuizAttempt, User
 from lms.reporting import rollups
 
@@ -49,38 +50,36 @@ def enrol(user: User, course: Course) -> None:
     if not user.is_verified:
         raise ProgressError("Confirm your email address before you enrol.")
     now = datetime.now(UTC)
-    begin_write()
-    if insert_new(
-        Enrolment,
-        {"user_id": user.id, "course_id": course.id, "enrolled_at": now},
-        ["user_id", "course_id"],
-    ):
-        rollups.record_enrolment(user, course.id, now)
-    db.session.execute(
-        update(Enrolment)
-        .where(
-            Enrolment.user_id == user.id,
-            Enrolment.course_id == course.id,
-            Enrolment.left_at.is_not(None),
+    with write_transaction():
+        if insert_new(
+            Enrolment,
+            {"user_id": user.id, "course_id": course.id, "enrolled_at": now},
+            ["user_id", "course_id"],
+        ):
+            rollups.record_enrolment(user, course.id, now)
+        db.session.execute(
+            update(Enrolment)
+            .where(
+                Enrolment.user_id == user.id,
+                Enrolment.course_id == course.id,
+                Enrolment.left_at.is_not(None),
+            )
+            .values(left_at=None)
         )
-        .values(left_at=None)
-    )
-    db.session.commit()
 
 
 def leave(user: User, course: Course) -> None:
     """Leave a course. Lesson progress is kept, so re-enrolling later resumes where they were."""
-    begin_write()
-    db.session.execute(
-        update(Enrolment)
-        .where(
-            Enrolment.user_id == user.id,
-            Enrolment.course_id == course.id,
-            Enrolment.left_at.is_(None),
+    with write_transaction():
+        db.session.execute(
+            update(Enrolment)
+            .where(
+                Enrolment.user_id == user.id,
+                Enrolment.course_id == course.id,
+                Enrolment.left_at.is_(None),
+            )
+            .values(left_at=datetime.now(UTC))
         )
-        .values(left_at=datetime.now(UTC))
-    )
-    db.session.commit()
 
 
 def active_enrolment(user: User, course_id: int, *, lock: bool = False) -> Enrolment | None:
@@ -106,9 +105,8 @@ def _mark_started(user: User, lesson: LessonRef, now: datetime) -> None:
 def record_start(user: User, lesson: LessonRef) -> datetime:
     """Note that the learner opened a lesson; a second open (or a race) changes nothing."""
     now = datetime.now(UTC)
-    begin_write()
-    _mark_started(user, lesson, now)
-    db.session.commit()
+    with write_transaction():
+        _mark_started(user, lesson, now)
     return now
 
 
@@ -155,21 +153,14 @@ def complete_lesson(user: User, lesson: LessonRef) -> Completion:
     """Mark a lesson complete ("Mark as complete", or a passed quiz); idempotent."""
     if lesson.quiz:
         raise ProgressError("This lesson completes when you pass its quiz.")
-    begin_write()
-    try:
-        completion = _complete_in_transaction(user, lesson, datetime.now(UTC))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return completion
+    with write_transaction():
+        return _complete_in_transaction(user, lesson, datetime.now(UTC))
 
 
 def record_attempt(user: User, lesson: LessonRef, result: QuizResult) -> Completion:
     """Store a quiz attempt; a pass completes the lesson in the same transaction."""
     now = datetime.now(UTC)
-    begin_write()
-    try:
+    with write_transaction():
         if active_enrolment(user, lesson.course_id) is None:
             raise ProgressError("Enrol in this course to save your quiz results.")
         db.session.add(
@@ -191,8 +182,4 @@ def record_attempt(user: User, lesson: LessonRef, result: QuizResult) -> Complet
         completion = Completion(False, False)
         if result.passed:
             completion = _complete_in_transaction(user, lesson, now)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return completion

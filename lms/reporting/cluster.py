@@ -24,7 +24,8 @@ import jsonschema
 from flask import current_app
 from sqlalchemy import select
 
-from lms.extensions import begin_write, db
+from lms.db import write_transaction
+from lms.extensions import db
 from lms.models import ReportOutbox
 from lms.reporting.figures import Filters, by_region, open_rows
 
@@ -68,29 +69,28 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 def queue_report(period: str) -> ReportOutbox:
     """Put the report for ``period`` in the outbox (once per period until it is sent)."""
-    begin_write()
-    pending = db.session.scalar(
-        select(ReportOutbox).where(ReportOutbox.period == period, ReportOutbox.sent_at.is_(None))
-    )
-    if pending is not None:
-        db.session.commit()
-        return pending
-    report = build_report(period)
-    errors = schema_errors(report)
-    if errors:  # a bug here, never the hub's problem
-        db.session.rollback()
-        raise ValueError("report does not match its schema: " + "; ".join(errors))
-    now = datetime.now(UTC)
-    row = ReportOutbox(
-        report_id=report["report_id"],
-        period=period,
-        body=json.dumps(report, sort_keys=True, separators=(",", ":")),
-        created_at=now,
-        attempts=0,
-        next_attempt_at=now,
-    )
-    db.session.add(row)
-    db.session.commit()
+    with write_transaction():
+        pending = db.session.scalar(
+            select(ReportOutbox).where(
+                ReportOutbox.period == period, ReportOutbox.sent_at.is_(None)
+            )
+        )
+        if pending is not None:
+            return pending
+        report = build_report(period)
+        errors = schema_errors(report)
+        if errors:  # a bug here, never the hub's problem
+            raise ValueError("report does not match its schema: " + "; ".join(errors))
+        now = datetime.now(UTC)
+        row = ReportOutbox(
+            report_id=report["report_id"],
+            period=period,
+            body=json.dumps(report, sort_keys=True, separators=(",", ":")),
+            created_at=now,
+            attempts=0,
+            next_attempt_at=now,
+        )
+        db.session.add(row)
     return row
 
 
@@ -149,19 +149,18 @@ def deliver_pending(now: datetime | None = None) -> tuple[int, int]:
                 error = None if ok else f"hub answered {response.status_code}: {response.text}"
             except httpx.HTTPError as exc:
                 ok, error = False, f"{exc.__class__.__name__}: {exc}"
-            begin_write()
-            row = db.session.get(ReportOutbox, row.id)
-            row.attempts += 1
-            if ok:
-                row.sent_at = datetime.now(UTC)
-                row.last_error = None
-                sent += 1
-                log.info("cluster report %s for %s delivered", row.report_id, row.period)
-            else:
-                backoff = min(timedelta(minutes=2 ** min(row.attempts, 12)), MAX_BACKOFF)
-                row.next_attempt_at = now + backoff
-                row.last_error = error[:500]
-                failed += 1
-                log.warning("cluster report %s not delivered: %s", row.report_id, error)
-            db.session.commit()
+            with write_transaction():
+                row = db.session.get(ReportOutbox, row.id)
+                row.attempts += 1
+                if ok:
+                    row.sent_at = datetime.now(UTC)
+                    row.last_error = None
+                    sent += 1
+                    log.info("cluster report %s for %s delivered", row.report_id, row.period)
+                else:
+                    backoff = min(timedelta(minutes=2 ** min(row.attempts, 12)), MAX_BACKOFF)
+                    row.next_attempt_at = now + backoff
+                    row.last_error = error[:500]
+                    failed += 1
+                    log.warning("cluster report %s not delivered: %s", row.report_id, error)
     return sent, failed

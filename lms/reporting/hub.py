@@ -16,7 +16,8 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
 from lms.auth.roles import role_required
-from lms.extensions import begin_write, csrf, db, insert_new
+from lms.db import insert_new, write_transaction
+from lms.extensions import csrf, db
 from lms.models import HubProvider, HubReport
 from lms.reporting.cluster import HUB_PATH, schema_errors, signature
 from lms.reporting.figures import region_labels
@@ -58,21 +59,25 @@ def receive():
         return _refuse(422, "provider: does not match the signing provider.")
     if report["report_id"] != request.headers.get("X-TechNorth-Report-Id"):
         return _refuse(422, "report_id: does not match the X-TechNorth-Report-Id header.")
-    begin_write()
-    stored = insert_new(
-        HubReport,
-        {
-            "report_id": report["report_id"],
-            "provider_id": provider.id,
-            "period": report["period"],
-            "body": report,
-            "received_at": datetime.now(UTC),
-        },
-        ["report_id"],
-    )
-    db.session.commit()
+    stored = store_report(provider, report)
     status = "stored" if stored else "duplicate"
     return jsonify(status=status, report_id=report["report_id"]), 201 if stored else 200
+
+
+def store_report(provider: HubProvider, report: dict) -> bool:
+    """Keep a checked report once: False when this report id was stored before (a retry)."""
+    with write_transaction():
+        return insert_new(
+            HubReport,
+            {
+                "report_id": report["report_id"],
+                "provider_id": provider.id,
+                "period": report["period"],
+                "body": report,
+                "received_at": datetime.now(UTC),
+            },
+            ["report_id"],
+        )
 
 
 @bp.get("/hub")

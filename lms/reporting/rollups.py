@@ -17,7 +17,8 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, literal, select, union
 
-from lms.extensions import begin_write, db, dialect_insert, insert_new
+from lms.db import dialect_insert, insert_new, write_transaction
+from lms.extensions import db
 from lms.models import (
     Certificate,
     Enrolment,
@@ -163,71 +164,72 @@ def _activity_events() -> list:
 
 def rebuild() -> dict[str, int]:
     """Recompute every rollup from the raw records in one write transaction; return totals."""
-    begin_write()
-    for model in (StatRollup, StatActiveLearner, StatCompletionDays):
-        db.session.execute(delete(model))
-    figures: dict[tuple[str, int, str], dict[str, int]] = {}
+    with write_transaction():
+        for model in (StatRollup, StatActiveLearner, StatCompletionDays):
+            db.session.execute(delete(model))
+        figures: dict[tuple[str, int, str], dict[str, int]] = {}
 
-    def add(rows, counter):
-        for region, course_id, month, count in rows:
-            figures.setdefault((region, course_id, month), dict.fromkeys(COUNTERS, 0))[counter] += (
-                count
+        def add(rows, counter):
+            for region, course_id, month, count in rows:
+                figures.setdefault((region, course_id, month), dict.fromkeys(COUNTERS, 0))[
+                    counter
+                ] += count
+
+        region = _region_sql()
+
+        def grouped(events):
+            """Count (user, course, month) event rows per region, course and month."""
+            sub = events.subquery()
+            return db.session.execute(
+                select(region, sub.c.course_id, sub.c.month, func.count())
+                .select_from(sub)
+                .join(User, User.id == sub.c.user_id)
+                .group_by(region, sub.c.course_id, sub.c.month)
             )
 
-    region = _region_sql()
-
-    def grouped(events):
-        """Count (user, course, month) event rows per region, course and month."""
-        sub = events.subquery()
-        return db.session.execute(
-            select(region, sub.c.course_id, sub.c.month, func.count())
-            .select_from(sub)
-            .join(User, User.id == sub.c.user_id)
-            .group_by(region, sub.c.course_id, sub.c.month)
-        )
-
-    for counter, events in _counted_events().items():
-        add(grouped(events), counter)
-    # Activity marks: INSERT ... SELECT, so millions of rows never pass through Python.
-    db.session.execute(
-        StatActiveLearner.__table__.insert().from_select(
-            ["user_id", "course_id", "month"], union(*_activity_events())
-        )
-    )
-    active = db.session.scalar(select(func.count()).select_from(StatActiveLearner))
-    add(
-        grouped(
-            select(StatActiveLearner.user_id, StatActiveLearner.course_id, StatActiveLearner.month)
-        ),
-        "active_learners",
-    )
-    if figures:
+        for counter, events in _counted_events().items():
+            add(grouped(events), counter)
+        # Activity marks: INSERT ... SELECT, so millions of rows never pass through Python.
         db.session.execute(
-            StatRollup.__table__.insert(),
-            [
-                {"region": r, "course_id": c, "month": m, **counts}
-                for (r, c, m), counts in figures.items()
-            ],
+            StatActiveLearner.__table__.insert().from_select(
+                ["user_id", "course_id", "month"], union(*_activity_events())
+            )
         )
-    days: dict[tuple[str, int, str, int], int] = {}
-    completed = db.session.execute(
-        select(region, Enrolment.course_id, Enrolment.enrolled_at, Enrolment.completed_at)
-        .join(User, User.id == Enrolment.user_id)
-        .where(Enrolment.completed_at.is_not(None))
-    )
-    for reg, course_id, enrolled_at, completed_at in completed:
-        # Whole days are computed in Python, exactly as the live rollup computes them.
-        key = (reg, course_id, month_of(completed_at), (completed_at - enrolled_at).days)
-        days[key] = days.get(key, 0) + 1
-    if days:
-        db.session.execute(
-            StatCompletionDays.__table__.insert(),
-            [
-                {"region": r, "course_id": c, "month": m, "days": d, "learners": n}
-                for (r, c, m, d), n in days.items()
-            ],
+        active = db.session.scalar(select(func.count()).select_from(StatActiveLearner))
+        add(
+            grouped(
+                select(
+                    StatActiveLearner.user_id, StatActiveLearner.course_id, StatActiveLearner.month
+                )
+            ),
+            "active_learners",
         )
-    db.session.commit()
+        if figures:
+            db.session.execute(
+                StatRollup.__table__.insert(),
+                [
+                    {"region": r, "course_id": c, "month": m, **counts}
+                    for (r, c, m), counts in figures.items()
+                ],
+            )
+        days: dict[tuple[str, int, str, int], int] = {}
+        completed = db.session.execute(
+            select(region, Enrolment.course_id, Enrolment.enrolled_at, Enrolment.completed_at)
+            .join(User, User.id == Enrolment.user_id)
+            .where(Enrolment.completed_at.is_not(None))
+        )
+        for reg, course_id, enrolled_at, completed_at in completed:
+            # Whole days are computed in Python, exactly as the live rollup computes them.
+            key = (reg, course_id, month_of(completed_at), (completed_at - enrolled_at).days)
+            days[key] = days.get(key, 0) + 1
+        if days:
+            db.session.execute(
+                StatCompletionDays.__table__.insert(),
+                [
+                    {"region": r, "course_id": c, "month": m, "days": d, "learners": n}
+                    for (r, c, m, d), n in days.items()
+                ],
+            )
     return {
         "rollup rows": len(figures),
         "active learner marks": active,
