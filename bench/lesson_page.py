@@ -119,6 +119,7 @@ def main() -> None:
         env = {
             **os.environ,
             "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+            "LMS_ENV": "development",  # served on loopback: the public address defaults to it
             "SECRET_KEY": "bench-only",
             "LMS_RATELIMIT_DEFAULT": "1000000 per minute",
         }

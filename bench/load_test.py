@@ -75,6 +75,7 @@ def environment(database_url: str, instance: Path) -> dict:
     return {
         **os.environ,
         "DATABASE_URL": database_url,
+        "LMS_ENV": "development",  # served on loopback: the public address defaults to it
         "SECRET_KEY": "bench-only-not-a-secret",
         "BENCH_INSTANCE_PATH": str(instance),
         "LMS_CONTENT_DIR": str(ROOT / "content"),

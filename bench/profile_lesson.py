@@ -26,6 +26,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/profile.sqlite3"
+        os.environ["LMS_ENV"] = "development"
         os.environ["LMS_RATELIMIT_DEFAULT"] = "1000000 per minute"
         from sqlalchemy import select
 

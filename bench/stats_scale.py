@@ -324,6 +324,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = args.database
+    os.environ["LMS_ENV"] = "development"
     os.environ["LMS_RATELIMIT_DEFAULT"] = "1000000 per minute"
 
     from lms import create_app

@@ -23,11 +23,15 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", Config.database_url(app.instance_path))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    from lms.urls import configure_public_url
+
+    configure_public_url(app)  # production refuses to start without LMS_PUBLIC_URL
     if app.config["TRUSTED_PROXIES"]:
         # Behind a TLS proxy, take the client address and scheme from the proxy's headers, so rate
-        # limits count real clients and redirects stay on https.
+        # limits count real clients and redirects stay on https. X-Forwarded-Host is not taken:
+        # nothing may follow a host named by a request (absolute URLs use PUBLIC_URL).
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     # The app's loggers ("lms.*"): JSON or text lines with request ids; hooked before the
     # extensions so that a request they refuse is still logged with its id.
     from lms.requestlog import register_request_logging

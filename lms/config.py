@@ -85,8 +85,14 @@ class Config:
     MAIL_USERNAME = os.environ.get("LMS_MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("LMS_MAIL_PASSWORD", "")
     MAIL_FROM = os.environ.get("LMS_MAIL_FROM", "TechNorth Skills <no-reply@technorth.example>")
-    # The site's public address, used in signed credentials and QR codes (else the request's).
+    # "production" (the default) or "development": production refuses to start without
+    # PUBLIC_URL and answers only to its host. See lms/urls.py.
+    ENV = os.environ.get("LMS_ENV", "production").strip().lower()
+    # The site's public address, for every absolute URL made outside a page (mail, credentials,
+    # QR codes, the OpenAPI servers entry); never the request's Host header.
     PUBLIC_URL = os.environ.get("LMS_PUBLIC_URL", "")
+    # Further host names production answers to (comma-separated), besides PUBLIC_URL's own.
+    EXTRA_TRUSTED_HOSTS = [h for h in os.environ.get("LMS_TRUSTED_HOSTS", "").split(",") if h]
     API_VERIFY_LIMIT = os.environ.get("LMS_API_VERIFY_LIMIT", "60 per minute")
     # Published figures: counts below this are shown as "<N"; see lms/reporting/disclosure.py.
     DISCLOSURE_THRESHOLD = int(os.environ.get("LMS_DISCLOSURE_THRESHOLD", "5"))
@@ -129,6 +135,7 @@ class TestConfig(Config):
     MAIL_SERVER = ""
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = None
+    PUBLIC_URL = "http://localhost"
 
 
 def settings_of(config: type, **overrides) -> dict:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lms.extensions import db
 from lms.requestlog import current_request_id, loggable_path
+from lms.urls import public_adapter
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,10 @@ def _render(code: int, description: str | None = None):
             error=title, reason=description or default, status=code, request_id=request_id
         )
         return body, code
+    if request_ctx.url_adapter is None:
+        # The request's Host was refused (production's TRUSTED_HOSTS), so Flask could not route
+        # it: the page's own links are built against the public address instead.
+        request_ctx.url_adapter = public_adapter()
     page = render_template(
         "errors/error.html", code=code, title=title, message=default, request_id=request_id
     )

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask
 
 from lms.regions import all_regions, cluster_regions
+from lms.urls import public_url
 from lms.wording import plural
 
 
@@ -39,5 +40,6 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["plural"] = plural
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.globals["region_name"] = region_name
+    app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     app.jinja_env.globals["cities"] = cluster_regions()

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from flask import Flask
 
+from lms.urls import public_base
+
 API_PREFIX = "/api/v1"
 
 SCHEMAS: dict[str, dict] = {
@@ -169,7 +171,7 @@ def build_document(app: Flask) -> dict:
             "version": "1.0.0",
             "description": "Check TechNorth Skills certificates.",
         },
-        "servers": [{"url": "/"}],
+        "servers": [{"url": public_base()}],
         "paths": paths,
         "components": {
             "schemas": SCHEMAS,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 
 from lms.auth.tokens import issue_token
 from lms.db import write_transaction
 from lms.mail import send_mail
 from lms.models import User
+from lms.urls import public_url
 
 
 def _issue(user: User, purpose: str, lifetime: timedelta, new_email: str | None = None) -> str:
@@ -20,7 +21,7 @@ def _issue(user: User, purpose: str, lifetime: timedelta, new_email: str | None 
 def send_verification(user: User) -> None:
     hours = current_app.config["VERIFY_TOKEN_HOURS"]
     secret = _issue(user, "verify-email", timedelta(hours=hours))
-    link = url_for("auth.verify_email", token=secret, _external=True)
+    link = public_url("auth.verify_email", token=secret)
     send_mail(
         user.email,
         "Confirm your email address for TechNorth Skills",
@@ -34,7 +35,7 @@ def send_verification(user: User) -> None:
 def send_password_reset(user: User) -> None:
     minutes = current_app.config["RESET_TOKEN_MINUTES"]
     secret = _issue(user, "reset-password", timedelta(minutes=minutes))
-    link = url_for("auth.reset_password", token=secret, _external=True)
+    link = public_url("auth.reset_password", token=secret)
     send_mail(
         user.email,
         "Reset your TechNorth Skills password",
@@ -48,7 +49,7 @@ def send_password_reset(user: User) -> None:
 def send_email_change(user: User, new_email: str) -> None:
     hours = current_app.config["VERIFY_TOKEN_HOURS"]
     secret = _issue(user, "change-email", timedelta(hours=hours), new_email=new_email)
-    link = url_for("auth.confirm_email_change", token=secret, _external=True)
+    link = public_url("auth.confirm_email_change", token=secret)
     send_mail(
         new_email,
         "Confirm your new email address for TechNorth Skills",

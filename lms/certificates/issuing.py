@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
 
 from lms.audit import record_audit
@@ -20,27 +19,25 @@ from lms.certificates.keys import current_key
 from lms.db import insert_new, write_transaction
 from lms.extensions import db
 from lms.models import Certificate, Course, User
+from lms.urls import public_base, public_url
 
 log = logging.getLogger(__name__)
 
 
-def public_base_url() -> str:
-    """Where the site is reachable, for links inside credentials, QR codes and emails."""
-    configured = current_app.config.get("PUBLIC_URL")
-    if configured:
-        return configured.rstrip("/") + "/"
-    if has_request_context():
-        return request.host_url
-    return "http://127.0.0.1:5000/"
-
-
 def urls_for(code: str, course_slug: str) -> Urls:
-    base = public_base_url()
+    """The credential's absolute URLs, at the one configured public address (lms/urls.py)."""
     return Urls(
-        base=base,
-        issuer=f"{base}issuer",
-        certificate=f"{base}certificates/{grouped(code)}",
-        course=f"{base}courses/{course_slug}",
+        base=public_base(),
+        issuer=public_url("certificates.issuer"),
+        certificate=public_url("certificates.show", code=grouped(code)),
+        course=public_url("learning.course", slug=course_slug),
+    )
+
+
+def issuer_urls() -> Urls:
+    """The issuer's own URLs, for its profile (no certificate or course)."""
+    return Urls(
+        base=public_base(), issuer=public_url("certificates.issuer"), certificate="", course=""
     )
 
 

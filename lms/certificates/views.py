@@ -113,7 +113,7 @@ def verify():
 @bp.get("/issuer")
 def issuer():
     """The issuer's Open Badges profile."""
-    return jsonify(issuer_profile(issuing.urls_for("", "")))
+    return jsonify(issuer_profile(issuing.issuer_urls()))
 
 
 @bp.get("/.well-known/jwks.json")
