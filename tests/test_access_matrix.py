@@ -130,6 +130,7 @@ MATRIX = [
     ("POST", "/api/v1/certificates/verify", everyone(401)),  # tokens, never sessions
     ("GET", "/api/v1/stats/regions", everyone(200)),
     ("GET", "/api/v1/openapi.json", everyone(200)),
+    ("GET", "/api/v1/docs", everyone(200)),
     ("GET", "/studio", only(TRAINERS, 200)),
     ("GET", "/studio/new", only(TRAINERS, 200)),
     ("POST", "/studio/new", only(TRAINERS, 422)),
