@@ -33,6 +33,7 @@ from lms.auth.forms import (
     SignInForm,
     SignUpForm,
 )
+from lms.auth.roles import home_for
 from lms.auth.sessions import end_all_sessions, end_session, start_session
 from lms.auth.tokens import TokenError, peek_token, spend_token
 from lms.auth.users import (
@@ -59,8 +60,9 @@ def safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
-def _after_sign_in():
-    return redirect(safe_next(request.args.get("next")) or url_for("learning.dashboard"))
+def _after_sign_in(user):
+    """Back to where a safe ``next`` points, else to the home page of the user's role."""
+    return redirect(safe_next(request.args.get("next")) or home_for(user))
 
 
 def _password_confirmed(user, field) -> bool:
@@ -86,7 +88,7 @@ def _reset_limit() -> str:
 def sign_up():
     """Create a learner account; the email address must be confirmed before learning."""
     if current_user.is_authenticated:
-        return redirect(url_for("learning.dashboard"))
+        return redirect(home_for(current_user))
     form = SignUpForm()
     if form.validate_on_submit():
         existing = find_by_email(form.email.data)
@@ -126,7 +128,7 @@ def verify_email(token: str):
             mark_verified(spent.user)
             start_session(spent.user)
             flash("Your email address is confirmed. Welcome to TechNorth Skills.", "success")
-            return redirect(url_for("learning.dashboard"))
+            return redirect(home_for(spent.user))
         peek_token(token, "verify-email")
     except TokenError as exc:
         return render_template("auth/bad_link.html", reason=str(exc), purpose="verify"), 400
@@ -151,7 +153,7 @@ def resend_verification():
 def sign_in():
     """Sign in with email and password; a fresh session every time."""
     if current_user.is_authenticated:
-        return _after_sign_in()
+        return _after_sign_in(current_user)
     form = SignInForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data, client=request.remote_addr or "")
@@ -162,7 +164,7 @@ def sign_in():
             return render_template("auth/check_email.html", email=user.email, purpose="unverified")
         else:
             start_session(user)
-            return _after_sign_in()
+            return _after_sign_in(user)
     return render_template("auth/sign_in.html", form=form), 422 if form.errors else 200
 
 
@@ -200,7 +202,7 @@ def reset_password(token: str):
             mark_verified(spent.user)  # the link proved they read this address
             end_all_sessions(spent.user, keep_current=True)
             flash("Your password has been changed and you are signed in.", "success")
-            return redirect(url_for("learning.dashboard"))
+            return redirect(home_for(spent.user))
     except TokenError as exc:
         return render_template("auth/bad_link.html", reason=str(exc), purpose="reset"), 400
     except AccountError as exc:
