@@ -13,7 +13,7 @@ from lms.auth.roles import role_required
 from lms.auth.tokens import token_hash
 from lms.certificates.checks import CsvError, check_codes, codes_from_csv, results_csv
 from lms.certificates.codes import grouped
-from lms.certificates.forms import BulkCheckForm, TokenForm
+from lms.certificates.forms import BulkCheckForm, CodeForm, TokenForm
 from lms.extensions import begin_write, db
 from lms.models import ApiToken
 
@@ -23,7 +23,8 @@ bp = Blueprint("employer", __name__, url_prefix="/employer")
 @bp.route("/check", methods=["GET", "POST"])
 @role_required("employer")
 def bulk_check():
-    """Upload a CSV of codes; every row gets its own result, and a bad row never stops the rest."""
+    """The employer's home: check one code, upload a CSV of codes (every row gets its own result,
+    and a bad row never stops the rest), and the way to the API."""
     form = BulkCheckForm()
     results = None
     if form.validate_on_submit():
@@ -35,7 +36,11 @@ def bulk_check():
             results = check_codes(codes)
     status = 422 if form.errors else 200
     return render_template(
-        "certificates/bulk_check.html", form=form, results=results, grouped=grouped
+        "certificates/bulk_check.html",
+        form=form,
+        code_form=CodeForm(formdata=None),  # the one-code check: it sends the code to /verify
+        results=results,
+        grouped=grouped,
     ), status
 
 
