@@ -83,8 +83,19 @@ def _reset_limit() -> str:
     return current_app.config["RESET_LIMIT"]
 
 
+def _sign_up_limit() -> str:
+    return current_app.config["SIGN_UP_LIMIT"]
+
+
+SIGN_UP_REFUSED = (
+    "Too many new accounts have been created from your network recently. Please try again "
+    "later. If your class is signing up together, ask your trainer to tell the TechNorth Skills "
+    "team."
+)
+
+
 @bp.route("/sign-up", methods=["GET", "POST"])
-@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_sign_up_limit, methods=["POST"], error_message=SIGN_UP_REFUSED)
 def sign_up():
     """Create a learner account; the email address must be confirmed before learning."""
     if current_user.is_authenticated:
