@@ -52,13 +52,13 @@ CODE_TOO_LONG = f"Enter at most {LENGTH} letters and numbers: that is a whole ce
 
 
 class CertificateFilterForm(FlaskForm):
-    """Finding certificates, sent by GET so a search can be bookmarked or shared with a colleague."""
+    """Finding certificates, sent by GET so a search can be bookmarked or shared."""
 
     class Meta:
         csrf = False  # a read-only GET form changes nothing
 
     q = SearchField(
-        "Learner’s name or email",
+        "Name or email of the learner",
         validators=[Optional(), Length(max=254, message="Search for at most 254 characters.")],
     )
     course = ChoiceField("Course", message="Choose a course from the list.")
