@@ -126,7 +126,7 @@ def describe(schema: dict) -> tuple[TypeText, list[str]]:
     if schema.get("examples"):
         notes.append(f"for example {json.dumps(schema['examples'][0], ensure_ascii=False)}")
     if schema.get("description"):
-        notes.append(schema["description"])
+        notes.append(schema["description"].rstrip("."))
     return type_text, notes
 
 
@@ -241,7 +241,7 @@ def build_reference(document: dict, base_url: str) -> Reference:
 def _parameter_words(parameter: dict) -> tuple[TypeText, list[str]]:
     type_text, notes = describe(parameter.get("schema", {}))
     if parameter.get("description"):
-        notes = [parameter["description"], *notes]
+        notes = [parameter["description"].rstrip("."), *notes]  # notes are joined with "; "
     return type_text, notes
 
 
