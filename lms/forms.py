@@ -15,3 +15,12 @@ class ChoiceField(SelectField):
     def pre_validate(self, form) -> None:
         if self.data not in {choice.value for choice in self.choices}:
             raise ValidationError(self.message)
+
+
+def no_control_characters(form, field) -> None:
+    """Refuse control characters (a NUL byte, escape sequences) in free text: PostgreSQL refuses
+    NUL in text outright, and none of them belongs in a name, an email or a search."""
+    if field.data and any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in field.data):
+        raise ValidationError(
+            "Remove the control characters (such as a null byte) from what you typed."
+        )

@@ -10,7 +10,7 @@ from wtforms.validators import Length, Optional
 from lms.auth.admin import ROLE_MESSAGE, UserQuery
 from lms.certificates.codes import ALPHABET, LENGTH, fragment
 from lms.certificates.search import STATUSES, CertificateQuery
-from lms.forms import ChoiceField
+from lms.forms import ChoiceField, no_control_characters
 from lms.models import ROLES
 
 ROLE_CHOICES = [SelectChoice(role, role.capitalize()) for role in ROLES]
@@ -24,7 +24,11 @@ class UserFilterForm(FlaskForm):
 
     q = SearchField(
         "Name or email",
-        validators=[Optional(), Length(max=254, message="Search for at most 254 characters.")],
+        validators=[
+            Optional(),
+            Length(max=254, message="Search for at most 254 characters."),
+            no_control_characters,
+        ],
     )
     role = ChoiceField(
         "Role",
@@ -59,7 +63,11 @@ class CertificateFilterForm(FlaskForm):
 
     q = SearchField(
         "Name or email of the learner",
-        validators=[Optional(), Length(max=254, message="Search for at most 254 characters.")],
+        validators=[
+            Optional(),
+            Length(max=254, message="Search for at most 254 characters."),
+            no_control_characters,
+        ],
     )
     course = ChoiceField("Course", message="Choose a course from the list.")
     code = SearchField(

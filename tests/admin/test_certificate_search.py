@@ -193,3 +193,19 @@ def test_each_certificate_page_is_where_admins_revoke(admin, certificates):
 
 def test_others_may_not_search(app, client, signed_in, certificates):
     assert client.get("/admin/certificates").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/certificates?q=ada%00",
+        "/admin/users?q=ada%00",
+        "/courses?q=python%00",
+        "/admin/certificates?q=%1B%5B31m",  # an escape sequence
+    ],
+)
+def test_control_characters_in_a_search_are_explained_not_a_crash(admin, certificates, path):
+    # PostgreSQL refuses a NUL byte in text outright: the search must never reach it.
+    response = admin.get(path)
+    assert response.status_code == 200
+    assert "Remove the control characters" in page(response)
