@@ -24,3 +24,15 @@ def no_control_characters(form, field) -> None:
         raise ValidationError(
             "Remove the control characters (such as a null byte) from what you typed."
         )
+
+
+MAX_PAGE = 100_000  # beyond any real list; a longer number would overflow the database's integers
+
+
+def page_number(args) -> int:
+    """The ``page`` query argument as a page number; anything odd (too big, zero, negative, not a
+    number) means the first page rather than an error."""
+    raw = args.get("page", "")
+    if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_PAGE:
+        return int(raw)
+    return 1

@@ -10,18 +10,10 @@ from lms.auth.roles import role_required
 from lms.certificates.codes import grouped
 from lms.certificates.search import course_choices, search_certificates
 from lms.extensions import db
+from lms.forms import page_number
 
 PAGE_SIZE = 50  # certificates per page
 SEARCH_ARGS = ("q", "course", "code", "status")
-MAX_PAGE = 100_000  # beyond any real list: a longer number is treated as a mistake
-
-
-def _page_number() -> int:
-    """The ``page`` argument, or 1 if it is not a sensible page number."""
-    raw = request.args.get("page", "")
-    if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_PAGE:
-        return int(raw)
-    return 1
 
 
 @bp.get("")
@@ -41,7 +33,7 @@ def certificates():
         form.validate()
     page = db.paginate(
         search_certificates(form.to_query()),
-        page=_page_number(),
+        page=page_number(request.args),
         per_page=PAGE_SIZE,
         error_out=False,
     )

@@ -22,6 +22,7 @@ from lms.auth.forms import ConfirmForm
 from lms.certificates.issuing import certificate_codes
 from lms.content.quiz import QUESTION_KINDS, grade_quiz
 from lms.extensions import db
+from lms.forms import page_number
 from lms.learning import catalogue, dashboard
 from lms.learning import progress as progress_service
 from lms.learning.forms import CatalogueForm
@@ -57,6 +58,7 @@ def course_list():
         form.validate()
     page = db.paginate(
         catalogue.search_courses(form.to_query()),
+        page=page_number(request.args),
         per_page=current_app.config["CATALOGUE_PAGE_SIZE"],
         error_out=False,
     )
