@@ -49,7 +49,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from lms.admin.views import bp as admin_bp
+    from lms.admin import bp as admin_bp
     from lms.api.views import bp as api_bp
     from lms.auth.views import bp as auth_bp
     from lms.authoring import bp as authoring_bp

@@ -116,6 +116,11 @@ class Config:
     RESET_TOKEN_MINUTES = 60
     SIGN_IN_LIMIT = os.environ.get("LMS_SIGN_IN_LIMIT", "10 per minute;50 per hour")
     RESET_LIMIT = os.environ.get("LMS_RESET_LIMIT", "5 per 15 minutes")
+    # New accounts per client address. A classroom of 30 shares one public address and signs up
+    # at once; every form sent counts (a typo or a refused password too), so 60 an hour lets a
+    # class of 30 in with a retry each, while a script is held to 60 accounts an hour, each
+    # needing a confirmed mailbox before it can do anything.
+    SIGN_UP_LIMIT = os.environ.get("LMS_SIGN_UP_LIMIT", "60 per hour")
 
     @staticmethod
     def database_url(instance_path: str) -> str:

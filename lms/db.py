@@ -112,3 +112,16 @@ def insert_new(model, values: dict, unique: list[str]) -> bool:
         .returning(model.__table__.c.id)
     )
     return db.session.execute(stmt).first() is not None
+
+
+LIKE_ESCAPE = "\\"
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its ``%``, ``_`` and backslash taken literally.
+
+    Use it as ``column.ilike(contains_pattern(text), escape=LIKE_ESCAPE)``: a search for "100%"
+    finds "100%", not everything starting with "100".
+    """
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask.globals import request_ctx
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lms.extensions import db
@@ -39,7 +40,7 @@ def _wants_json() -> bool:
     )
 
 
-def _render(code: int, description: str | None = None):
+def _render(code: int, description: str | None = None, page_message: str | None = None):
     title, default = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     # The request id lets support find this request's log lines from what the person quotes.
     request_id = current_request_id()
@@ -53,7 +54,11 @@ def _render(code: int, description: str | None = None):
         # it: the page's own links are built against the public address instead.
         request_ctx.url_adapter = public_adapter()
     page = render_template(
-        "errors/error.html", code=code, title=title, message=default, request_id=request_id
+        "errors/error.html",
+        code=code,
+        title=title,
+        message=page_message or default,
+        request_id=request_id,
     )
     return page, code
 
@@ -63,8 +68,12 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if exc.code is None or exc.code < 400:
             return exc
-        # Werkzeug's own descriptions are fine for JSON clients; pages use the site's wording.
-        response, code = _render(exc.code, exc.description)
+        # Werkzeug's own descriptions are fine for JSON clients; pages use the site's wording,
+        # or a rate limit's own message when the route wrote one for people.
+        page_message = None
+        if isinstance(exc, RateLimitExceeded) and exc.limit.error_message:
+            page_message = exc.description
+        response, code = _render(exc.code, exc.description, page_message)
         if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
             response = app.make_response((response, code))
             response.headers["Allow"] = ", ".join(exc.valid_methods)

@@ -6,6 +6,7 @@ that a developer can open and the tests read.
 
 from __future__ import annotations
 
+import copy
 import logging
 import smtplib
 import ssl
@@ -56,5 +57,9 @@ def _write_outbox(message: EmailMessage) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     path = folder / f"{stamp}-{message['Message-ID'].strip('<>').split('@')[0]}.eml"
-    path.write_bytes(bytes(message))
+    # The file is for a developer's eyes: 8bit keeps every line as written, where SMTP's
+    # quoted-printable would break a long link with "=" at 76 characters.
+    readable = copy.deepcopy(message)
+    readable.set_content(message.get_content(), cte="8bit")
+    path.write_bytes(bytes(readable))
     return path

@@ -112,6 +112,9 @@ MATRIX = [
     ("POST", "/certificates/{code}/revoke", only((), 422)),
     ("GET", "/issuer", everyone(200)),
     ("GET", "/.well-known/jwks.json", everyone(200)),
+    ("GET", "/admin", only((), 200)),
+    ("GET", "/admin/certificates", only((), 200)),
+    ("GET", "/admin/certificates?q=ada&code=!!&status=lost&page=x", only((), 200)),  # explained
     ("GET", "/admin/audit", only((), 200)),
     ("GET", "/admin/users", only((), 200)),
     ("POST", "/admin/users/{user}/role", only((), 422)),  # no role chosen: nothing changes
@@ -130,6 +133,7 @@ MATRIX = [
     ("POST", "/api/v1/certificates/verify", everyone(401)),  # tokens, never sessions
     ("GET", "/api/v1/stats/regions", everyone(200)),
     ("GET", "/api/v1/openapi.json", everyone(200)),
+    ("GET", "/api/v1/docs", everyone(200)),
     ("GET", "/studio", only(TRAINERS, 200)),
     ("GET", "/studio/new", only(TRAINERS, 200)),
     ("POST", "/studio/new", only(TRAINERS, 422)),

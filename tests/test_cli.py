@@ -138,3 +138,17 @@ def test_users_create_rejects_unknown_roles(runner):
     )
     assert result.exit_code == 2
     assert "'boss' is not one of" in result.output
+
+
+def test_users_create_makes_a_confirmed_account_that_signs_in_at_once(app, runner, client, outbox):
+    args = ["users", "create", "--email", "t@example.com", "--name", "Tia", "--role", "trainer"]
+    result = runner.invoke(args=[*args, "--password-stdin"], input="another good passphrase\n")
+    assert result.exit_code == 0, result.output
+    assert "no confirmation email is needed" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(User)).email_verified_at is not None
+    response = client.post(
+        "/account/sign-in", data={"email": "t@example.com", "password": "another good passphrase"}
+    )
+    assert response.status_code == 302  # signed in, not asked to confirm the address first
+    assert outbox.messages == []

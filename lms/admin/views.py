@@ -20,6 +20,7 @@ from lms.audit import describe
 from lms.auth import admin
 from lms.auth.roles import role_required
 from lms.extensions import db
+from lms.forms import page_number
 from lms.models import AuditEvent, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -47,6 +48,7 @@ def _users_page(failed: tuple[int, RoleForm] | None = None, status: int = 200):
         filters.validate()
     page = db.paginate(
         admin.search_users(filters.to_query()),
+        page=page_number(request.args),
         per_page=PAGE_SIZE,
         error_out=False,
     )

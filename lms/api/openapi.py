@@ -1,8 +1,10 @@
 """OpenAPI 3.1 document generated from the API's routes.
 
-Each API view carries its own description through ``@operation(...)``: summary, request body and
-responses. ``build_document`` walks the app's URL map, so a route cannot exist without appearing in
-the document, and the document cannot describe a route that does not exist.
+Each API view carries its own description through ``@operation(...)``: summary, parameters,
+request body, responses and its own rate limit. ``build_document`` walks the app's URL map, so a
+route cannot exist without appearing in the document, and the document cannot describe a route
+that does not exist. The documentation page (``/api/v1/docs``, ``lms/api/docs.py``) is read from
+this same document.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from flask import Flask
 from lms.urls import public_base
 
 API_PREFIX = "/api/v1"
+DOCS_PATH = API_PREFIX + "/docs"
+EXAMPLE_CODE = "7K3M-Q9XD-2B4F-HJ8N-5RTV-WX0Y-Z1A6"
+PATH_ARGUMENT = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
 
 SCHEMAS: dict[str, dict] = {
     "Error": {
@@ -43,7 +48,7 @@ SCHEMAS: dict[str, dict] = {
         "type": "object",
         "required": ["code", "status", "course", "issuer", "issued_on"],
         "properties": {
-            "code": {"type": "string", "examples": ["7K3M-Q9XD-2B4F-HJ8N-5RTV-WX0Y-Z1A6"]},
+            "code": {"type": "string", "examples": [EXAMPLE_CODE]},
             "status": {"type": "string", "enum": ["valid", "revoked", "withdrawn"]},
             "course": {"type": "string"},
             "issuer": {"type": "string"},
@@ -74,6 +79,7 @@ SCHEMAS: dict[str, dict] = {
         "type": "object",
         "required": ["codes"],
         "additionalProperties": False,
+        "examples": [{"codes": [EXAMPLE_CODE, "NOT-A-REAL-CODE"]}],
         "properties": {
             "codes": {
                 "type": "array",
@@ -124,11 +130,16 @@ SCHEMAS: dict[str, dict] = {
 }
 
 
-def operation(**spec) -> Callable:
-    """Attach an OpenAPI operation object (summary, responses, requestBody...) to a view."""
+def operation(*, rate_limit: tuple[str, str] | None = None, **spec) -> Callable:
+    """Attach an OpenAPI operation object (summary, parameters, responses...) to a view.
+
+    ``rate_limit`` is (config key, whom it counts), e.g. ("API_VERIFY_LIMIT", "per API token"):
+    the document states the limit the running app applies, not a copy that could go stale.
+    """
 
     def decorator(view: Callable) -> Callable:
         view.openapi = spec
+        view.openapi_rate_limit = rate_limit
         return view
 
     return decorator
@@ -145,8 +156,29 @@ def error(description: str) -> dict:
     return json_response(description, "Error")
 
 
+def _parameters(rule_text: str, declared: list[dict]) -> list[dict]:
+    """Every path argument of the rule (as declared by the view, else a plain string), in path
+    order, then the view's other parameters (query strings)."""
+    extra = {(p["name"], p["in"]): p for p in declared}
+    path = [
+        extra.pop(
+            (name, "path"),
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}},
+        )
+        for name in PATH_ARGUMENT.findall(rule_text)
+    ]
+    return path + list(extra.values())
+
+
 def build_document(app: Flask) -> dict:
+    config = app.config
     paths: dict[str, dict] = {}
+    rate_limits = [
+        {
+            "applies_to": "Every request, counted per client address",
+            "limit": config["RATELIMIT_DEFAULT"],
+        }
+    ]
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.rule.startswith(API_PREFIX):
             continue
@@ -154,22 +186,32 @@ def build_document(app: Flask) -> dict:
         spec = getattr(view, "openapi", None)
         if spec is None:
             continue
-        path = re.sub(r"<(?:[a-z_]+:)?([a-z_]+)>", r"{\1}", rule.rule)
-        parameters = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in rule.arguments
-        ]
+        path = PATH_ARGUMENT.sub(r"{\1}", rule.rule)
+        parameters = _parameters(rule.rule, spec.get("parameters", []))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             operation_object = {"operationId": rule.endpoint.replace(".", "_"), **spec}
             if parameters:
                 operation_object["parameters"] = parameters
+            limit = getattr(view, "openapi_rate_limit", None)
+            if limit:
+                setting, per = limit
+                operation_object["x-rate-limit"] = f"{config[setting]}, {per}"
+                rate_limits.append(
+                    {"applies_to": f"{method} {path}, counted {per}", "limit": config[setting]}
+                )
             paths.setdefault(path, {})[method.lower()] = operation_object
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "TechNorth Skills API",
             "version": "1.0.0",
-            "description": "Check TechNorth Skills certificates.",
+            # This document leaves the site: addresses in it are the one configured public
+            # address, never a host taken from the request.
+            "description": (
+                "Check TechNorth Skills certificates, one by code or up to 100 at once with an "
+                "employer's API token, and read the open regional figures.\n\n"
+                f"Documentation for people, with examples: {public_base().rstrip('/')}{DOCS_PATH}"
+            ),
         },
         "servers": [{"url": public_base()}],
         "paths": paths,
@@ -183,4 +225,5 @@ def build_document(app: Flask) -> dict:
                 }
             },
         },
+        "x-rate-limits": rate_limits,
     }

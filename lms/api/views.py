@@ -1,18 +1,21 @@
-"""JSON API v1: certificate look-up (public) and batch verification (employer token)."""
+"""JSON API v1: certificate look-up (public), batch verification (employer token), open regional
+figures; the OpenAPI document, and the same document as a page for people."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
-from lms.api.openapi import build_document, error, json_response, operation
+from lms.api.docs import build_reference, schema_anchor
+from lms.api.openapi import EXAMPLE_CODE, build_document, error, json_response, operation
 from lms.auth.tokens import token_hash
 from lms.certificates import api_tokens, issuing
 from lms.certificates.checks import certificate_json, check_codes
 from lms.extensions import csrf, db, limiter
 from lms.models import ApiToken, User
 from lms.reporting.figures import by_region, open_rows
-from lms.reporting.forms import StatsFilterForm
+from lms.reporting.forms import MONTH_RE, StatsFilterForm
+from lms.urls import public_base
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated JSON, never a browser form
@@ -52,9 +55,20 @@ def _limit_key() -> str:
 @operation(
     summary="Look up one certificate by its code",
     description="Public. Codes are accepted in any case, with or without dashes or spaces.",
+    parameters=[
+        {
+            "name": "code",
+            "in": "path",
+            "required": True,
+            "description": "The certificate code, as printed on the certificate.",
+            "schema": {"type": "string"},
+            "example": EXAMPLE_CODE,
+        }
+    ],
     responses={
         "200": json_response("The certificate", "Certificate"),
         "404": error("No certificate has this code"),
+        "429": error("Too many requests from this address"),
     },
 )
 def certificate(code: str):
@@ -73,6 +87,8 @@ def certificate(code: str):
 )
 @operation(
     summary="Verify up to 100 certificates at once",
+    description="For employers' systems: each code gets its own result, in the order sent.",
+    rate_limit=("API_VERIFY_LIMIT", "per API token"),
     security=[{"employerToken": []}],
     requestBody={
         "required": True,
@@ -108,12 +124,26 @@ def verify():
     summary="Learning figures per city region, with disclosure control",
     description=(
         'Counts from 1 to threshold-1 are given as "<threshold"; other counts are rounded to '
-        "the nearest 5; rates only where more than threshold people enrolled. Optional query "
-        "parameters: start and end (YYYY-MM)."
+        "the nearest 5; rates only where more than threshold people enrolled."
     ),
+    parameters=[
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": description,
+            "schema": {"type": "string", "pattern": MONTH_RE.pattern},
+            "example": example,
+        }
+        for name, description, example in (
+            ("start", "The first month counted, YYYY-MM (UTC).", "2026-01"),
+            ("end", "The last month counted, YYYY-MM (UTC); not before start.", "2026-06"),
+        )
+    ],
     responses={
         "200": json_response("Figures per region", "RegionStats"),
-        "400": error("A month is not in YYYY-MM form"),
+        "400": error("A month is not in YYYY-MM form, or end is before start"),
+        "429": error("Too many requests from this address"),
     },
 )
 def region_stats():
@@ -136,3 +166,13 @@ def region_stats():
 def openapi():
     """This API's OpenAPI 3.1 description, generated from its routes."""
     return jsonify(build_document(current_app))
+
+
+@bp.get("/docs")
+def docs():
+    """The API documentation for people, read from the OpenAPI document: operations, parameters,
+    bodies, responses, schemas, authentication, rate limits and a curl example for each."""
+    # Examples name the one public address, like every absolute URL the site hands out.
+    base_url = public_base()
+    reference = build_reference(build_document(current_app), base_url)
+    return render_template("api/docs.html", ref=reference, anchor=schema_anchor)

@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, or_, select
 from lms.audit import record_audit, user_subject
 from lms.auth.sessions import end_sessions_in_transaction
 from lms.auth.users import AccountError
-from lms.db import write_transaction
+from lms.db import LIKE_ESCAPE, contains_pattern, write_transaction
 from lms.extensions import db
 from lms.models import ROLES, User, UserSession
 
@@ -47,19 +47,18 @@ class RoleChange:
         return self.old_role != self.new_role
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search_users(query: UserQuery) -> Select:
     """Accounts matching the query, newest first (the order is the same on every database)."""
     stmt = select(User)
     if not query.include_deleted:
         stmt = stmt.where(User.deleted_at.is_(None))
     if query.text:
-        pattern = f"%{_escape_like(query.text)}%"
+        pattern = contains_pattern(query.text)
         stmt = stmt.where(
-            or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"))
+            or_(
+                User.name.ilike(pattern, escape=LIKE_ESCAPE),
+                User.email.ilike(pattern, escape=LIKE_ESCAPE),
+            )
         )
     if query.role:
         stmt = stmt.where(User.role == query.role)

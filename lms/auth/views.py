@@ -34,6 +34,7 @@ from lms.auth.forms import (
     SignInForm,
     SignUpForm,
 )
+from lms.auth.roles import home_for
 from lms.auth.sessions import end_all_sessions, end_session, sign_in_browser, start_session
 from lms.auth.tokens import TokenError, peek_token
 from lms.auth.users import (
@@ -58,8 +59,9 @@ def safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
-def _after_sign_in():
-    return redirect(safe_next(request.args.get("next")) or url_for("learning.dashboard"))
+def _after_sign_in(user):
+    """Back to where a safe ``next`` points, else to the home page of the user's role."""
+    return redirect(safe_next(request.args.get("next")) or home_for(user))
 
 
 def _password_confirmed(user, field) -> bool:
@@ -80,12 +82,23 @@ def _reset_limit() -> str:
     return current_app.config["RESET_LIMIT"]
 
 
+def _sign_up_limit() -> str:
+    return current_app.config["SIGN_UP_LIMIT"]
+
+
+SIGN_UP_REFUSED = (
+    "Too many new accounts have been created from your network recently. Please try again "
+    "later. If your class is signing up together, ask your trainer to tell the TechNorth Skills "
+    "team."
+)
+
+
 @bp.route("/sign-up", methods=["GET", "POST"])
-@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_sign_up_limit, methods=["POST"], error_message=SIGN_UP_REFUSED)
 def sign_up():
     """Create a learner account; the email address must be confirmed before learning."""
     if current_user.is_authenticated:
-        return redirect(url_for("learning.dashboard"))
+        return redirect(home_for(current_user))
     form = SignUpForm()
     if form.validate_on_submit():
         existing = find_by_email(form.email.data)
@@ -124,7 +137,7 @@ def verify_email(token: str):
             user, session_token = confirm_email(token)
             sign_in_browser(user, session_token)
             flash("Your email address is confirmed. Welcome to TechNorth Skills.", "success")
-            return redirect(url_for("learning.dashboard"))
+            return redirect(home_for(user))
         peek_token(token, "verify-email")
     except TokenError as exc:
         return render_template("auth/bad_link.html", reason=str(exc), purpose="verify"), 400
@@ -149,7 +162,7 @@ def resend_verification():
 def sign_in():
     """Sign in with email and password; a fresh session every time."""
     if current_user.is_authenticated:
-        return _after_sign_in()
+        return _after_sign_in(current_user)
     form = SignInForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data, client=request.remote_addr or "")
@@ -160,7 +173,7 @@ def sign_in():
             return render_template("auth/check_email.html", email=user.email, purpose="unverified")
         else:
             start_session(user)
-            return _after_sign_in()
+            return _after_sign_in(user)
     return render_template("auth/sign_in.html", form=form), 422 if form.errors else 200
 
 
@@ -197,7 +210,7 @@ def reset_password(token: str):
             user, session_token = accounts.reset_password(token, form.password.data)
             sign_in_browser(user, session_token)
             flash("Your password has been changed and you are signed in.", "success")
-            return redirect(url_for("learning.dashboard"))
+            return redirect(home_for(user))
     except TokenError as exc:
         return render_template("auth/bad_link.html", reason=str(exc), purpose="reset"), 400
     except AccountError as exc:

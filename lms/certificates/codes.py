@@ -20,10 +20,18 @@ def new_code() -> str:
 
 def normalise(text: str) -> str | None:
     """The canonical code for what someone typed, or None if it cannot be a code."""
-    cleaned = "".join(text.split()).replace("-", "").upper().translate(_LOOKALIKES)
+    cleaned = fragment(text)
     if len(cleaned) != LENGTH or any(ch not in ALPHABET for ch in cleaned):
         return None
     return cleaned
+
+
+def fragment(text: str) -> str:
+    """Part of a code as someone typed it, cleaned like ``normalise`` (it may be any length).
+
+    Callers check the result: every character must be in ``ALPHABET``.
+    """
+    return "".join(text.split()).replace("-", "").upper().translate(_LOOKALIKES)
 
 
 def grouped(code: str) -> str:

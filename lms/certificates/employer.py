@@ -9,7 +9,7 @@ from lms.auth.roles import role_required
 from lms.certificates import api_tokens
 from lms.certificates.checks import CsvError, check_codes, codes_from_csv, results_csv
 from lms.certificates.codes import grouped
-from lms.certificates.forms import BulkCheckForm, TokenForm
+from lms.certificates.forms import BulkCheckForm, CodeForm, TokenForm
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
 
@@ -17,7 +17,8 @@ bp = Blueprint("employer", __name__, url_prefix="/employer")
 @bp.route("/check", methods=["GET", "POST"])
 @role_required("employer")
 def bulk_check():
-    """Upload a CSV of codes; every row gets its own result, and a bad row never stops the rest."""
+    """The employer's home: check one code, upload a CSV of codes (every row gets its own result,
+    and a bad row never stops the rest), and the way to the API."""
     form = BulkCheckForm()
     results = None
     if form.validate_on_submit():
@@ -29,7 +30,11 @@ def bulk_check():
             results = check_codes(codes)
     status = 422 if form.errors else 200
     return render_template(
-        "certificates/bulk_check.html", form=form, results=results, grouped=grouped
+        "certificates/bulk_check.html",
+        form=form,
+        code_form=CodeForm(formdata=None),  # the one-code check: it sends the code to /verify
+        results=results,
+        grouped=grouped,
     ), status
 
 

@@ -8,6 +8,7 @@ from flask import abort
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from lms.db import LIKE_ESCAPE, contains_pattern
 from lms.extensions import db
 from lms.models import Course, CourseSkill, Lesson
 
@@ -32,18 +33,17 @@ def visible_courses() -> Select:
     return select(Course).where(Course.status == "published", Course.retired_at.is_(None))
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search_courses(query: CatalogueQuery) -> Select:
     """The published courses matching every given criterion, alphabetically, skills preloaded."""
     stmt = visible_courses().options(selectinload(Course.skills))
     if query.text:
-        pattern = f"%{_escape_like(query.text)}%"
+        pattern = contains_pattern(query.text)
         skill_match = (
             select(CourseSkill.id)
-            .where(CourseSkill.course_id == Course.id, CourseSkill.name.ilike(pattern, escape="\\"))
+            .where(
+                CourseSkill.course_id == Course.id,
+                CourseSkill.name.ilike(pattern, escape=LIKE_ESCAPE),
+            )
             .exists()
         )
         lesson_match = (
@@ -51,14 +51,14 @@ def search_courses(query: CatalogueQuery) -> Select:
             .where(
                 Lesson.course_id == Course.id,
                 Lesson.retired_at.is_(None),
-                Lesson.title.ilike(pattern, escape="\\"),
+                Lesson.title.ilike(pattern, escape=LIKE_ESCAPE),
             )
             .exists()
         )
         stmt = stmt.where(
             or_(
-                Course.title.ilike(pattern, escape="\\"),
-                Course.summary.ilike(pattern, escape="\\"),
+                Course.title.ilike(pattern, escape=LIKE_ESCAPE),
+                Course.summary.ilike(pattern, escape=LIKE_ESCAPE),
                 skill_match,
                 lesson_match,
             )

@@ -11,8 +11,9 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import load_only, selectinload
 
+from lms.certificates.codes import grouped
 from lms.extensions import db
-from lms.models import Course, Enrolment, Lesson, LessonProgress, QuizAttempt, User
+from lms.models import Certificate, Course, Enrolment, Lesson, LessonProgress, QuizAttempt, User
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,10 @@ class LessonState:
     started_at: datetime | None
     completed_at: datetime | None
     attempts: int
+    # Set once the whole course is complete: the lesson page then says so and links the
+    # certificate (its grouped code; None only if no certificate exists).
+    course_completed_at: datetime | None = None
+    certificate_code: str | None = None
 
 
 # Built once: the lesson page runs this on every request, and building a statement costs more
@@ -103,6 +108,13 @@ _LESSON_STATE = (
         .where(
             QuizAttempt.user_id == bindparam("user_id"),
             QuizAttempt.lesson_id == bindparam("lesson_id"),
+        )
+        .scalar_subquery(),
+        Enrolment.completed_at,
+        select(Certificate.code)
+        .where(
+            Certificate.user_id == bindparam("user_id"),
+            Certificate.course_id == bindparam("course_id"),
         )
         .scalar_subquery(),
     )
@@ -128,7 +140,8 @@ def lesson_state(user: User, lesson) -> LessonState:
     ).first()
     if row is None:
         return LessonState(False, None, None, 0)
-    return LessonState(True, row[1], row[2], row[3])
+    code = row[5] if row[4] is not None else None
+    return LessonState(True, row[1], row[2], row[3], row[4], grouped(code) if code else None)
 
 
 def history(user: User) -> list[LessonProgress]:

@@ -7,7 +7,7 @@ from wtforms import SearchField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from lms.forms import ChoiceField
+from lms.forms import ChoiceField, no_control_characters
 from lms.learning.catalogue import DURATIONS, LEVEL_LABELS, CatalogueQuery
 
 
@@ -19,7 +19,11 @@ class CatalogueForm(FlaskForm):
 
     q = SearchField(
         "Search courses",
-        validators=[Optional(), Length(max=100, message="Search for at most 100 characters.")],
+        validators=[
+            Optional(),
+            Length(max=100, message="Search for at most 100 characters."),
+            no_control_characters,
+        ],
     )
     level = ChoiceField(
         "Level",

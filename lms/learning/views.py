@@ -22,6 +22,7 @@ from lms.auth.forms import ConfirmForm
 from lms.certificates.issuing import certificate_codes
 from lms.content.quiz import QUESTION_KINDS, grade_quiz
 from lms.extensions import db
+from lms.forms import page_number
 from lms.learning import catalogue, dashboard
 from lms.learning import progress as progress_service
 from lms.learning.forms import CatalogueForm
@@ -57,6 +58,7 @@ def course_list():
         form.validate()
     page = db.paginate(
         catalogue.search_courses(form.to_query()),
+        page=page_number(request.args),
         per_page=current_app.config["CATALOGUE_PAGE_SIZE"],
         error_out=False,
     )
@@ -67,10 +69,12 @@ def course_list():
 def course(slug: str):
     """A course's overview: outline by module, skills, hours, authors; the learner's progress."""
     course = catalogue.get_course_or_404(slug)
-    progress, enrolment = {}, None
+    progress, enrolment, certificate_code = {}, None, None
     if current_user.is_authenticated:
         enrolment = progress_service.active_enrolment(current_user, course.id)
         progress = dashboard.lesson_progress(current_user, course)
+        if enrolment is not None and enrolment.completed_at is not None:
+            certificate_code = certificate_codes(current_user).get(course.id)
     lessons = course.active_lessons
     done = sum(1 for lesson in lessons if getattr(progress.get(lesson.id), "completed_at", None))
     upcoming = next(
@@ -89,6 +93,7 @@ def course(slug: str):
         progress=progress,
         done=done,
         upcoming=upcoming,
+        certificate_code=certificate_code,
         form=ConfirmForm(),
     )
 
@@ -157,8 +162,9 @@ def complete(slug: str, key: str):
 
 def _after_completion(view, completion):
     if completion.course_newly_completed:
+        # The course page says "Course complete" and links the new certificate.
         flash(f"Congratulations: you have completed {view.course.title}!", "success")
-        return redirect(url_for("learning.dashboard"))
+        return redirect(url_for("learning.course", slug=view.course.slug))
     if view.next is not None:
         flash(f"“{view.lesson.title}” is complete.", "success")
         return redirect(url_for("learning.lesson", slug=view.course.slug, key=view.next.key))
@@ -183,9 +189,10 @@ def check_quiz(slug: str, key: str):
             saved = True
         except progress_service.ProgressError:
             saved = False
-    if completion and completion.course_newly_completed:
-        flash(f"Congratulations: you have completed {view.course.title}!", "success")
-    return _lesson_page(view, answers=answers, result=result, saved=saved)
+    # The result box says when this pass finished the course (the learner's eyes are there, at
+    # #quiz), with the certificate's link; a flash at the top of the page would go unseen.
+    finished = bool(completion and completion.course_newly_completed)
+    return _lesson_page(view, answers=answers, result=result, saved=saved, finished=finished)
 
 
 @bp.get("/dashboard", endpoint="dashboard")

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+# "end must not be before start" spans two query parameters, which OpenAPI cannot express; the
+# 400 it gets is documented. Every other check still runs on that operation.
+CROSS_FIELD_RULES = {"/api/v1/stats/regions": [positive_data_acceptance]}
 
 
 def employer_token(app) -> str:
@@ -43,6 +48,7 @@ def test_every_operation_keeps_its_contract(app, synced):
         @given(case=operation.as_strategy())
         @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
         def run(case):
-            case.call_and_validate(headers=headers)
+            excluded = CROSS_FIELD_RULES.get(case.operation.path, [])
+            case.call_and_validate(headers=headers, excluded_checks=excluded)
 
         run()

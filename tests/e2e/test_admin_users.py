@@ -40,8 +40,8 @@ def change_role(page, name, role):
 
 def test_roles_change_without_javascript(live_server, no_script_page, accounts):
     page = no_script_page
-    sign_in_as_admin(page, live_server)
-    page.get_by_role("link", name="Users").click()
+    sign_in_as_admin(page, live_server)  # lands on the admin home, which leads to the accounts
+    page.get_by_role("main").get_by_role("link", name="Users").click()
     page.get_by_label("Name or email").fill("ada")
     page.get_by_role("button", name="Show accounts").click()
     change_role(page, "Ada Learner", "trainer")

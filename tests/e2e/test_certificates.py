@@ -51,7 +51,7 @@ def test_learner_earns_and_employer_verifies(live_server, browser, app, axe, tmp
                 page.locator(f"#q{question['number']}-{i}").check()
     page.get_by_role("button", name="Check my answers").click()
     expect(
-        page.get_by_text("Congratulations: you have completed Cyber security essentials!")
+        page.get_by_text("Congratulations! You have completed Cyber security essentials.")
     ).to_be_visible()
     page.get_by_role("link", name="My learning").click()
     page.get_by_role("link", name=re.compile("view your certificate")).click()
