@@ -8,7 +8,7 @@ import json
 import secrets
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import click
 from flask import Flask, current_app
@@ -25,7 +25,7 @@ from lms.dbtools import register_db_commands
 from lms.extensions import db
 from lms.models import ROLES, HubProvider
 from lms.reporting.cluster import HubAddressError, build_report, deliver_pending, queue_report
-from lms.reporting.forms import MONTH_RE
+from lms.reporting.months import MONTH_RE, previous_month
 from lms.reporting.rollups import rebuild
 from lms.wording import plural
 
@@ -176,7 +176,7 @@ def report_command(period: str, fmt: str) -> None:
 @click.option("--period", help="Queue this month's report first (YYYY-MM); default: last month.")
 def push_command(period: str | None) -> None:
     """Queue the month's report in the outbox, then deliver every due report to the hub."""
-    period = period or (datetime.now(UTC).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    period = period or previous_month(datetime.now(UTC))
     if not MONTH_RE.match(period):
         raise click.BadParameter("use YYYY-MM, for example 2026-11", param_hint="--period")
     try:
