@@ -17,9 +17,9 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.auth.admin import change_role
 from lms.auth.users import AccountError, create_user, find_by_email
+from lms.catalogue.files import load_content_folder
+from lms.catalogue.sync import sync_catalogue
 from lms.certificates.keys import all_keys, create_key, key_dir
-from lms.content.loader import load_catalogue
-from lms.content.sync import sync_catalogue
 from lms.db import write_transaction
 from lms.dbtools import register_db_commands
 from lms.extensions import db
@@ -34,7 +34,7 @@ content_cli = AppGroup("content", help="Check and import the Markdown course cat
 
 def _load_or_exit(path: str | None, consequence: str = ""):
     """Load the catalogue; on any problem print each one (and what it means) and exit 1."""
-    catalogue = load_catalogue(path or current_app.config["CONTENT_DIR"])
+    catalogue = load_content_folder(path or current_app.config["CONTENT_DIR"])
     if catalogue.problems:
         for problem in catalogue.problems:
             click.echo(str(problem), err=True)

@@ -15,7 +15,8 @@ from lms.auth.roles import role_required
 from lms.authoring import drafts
 from lms.authoring.access import authored_workspaces, workspace_or_404
 from lms.authoring.forms import AuthorForm, ImageForm, LessonForm, NewCourseForm, ZipForm
-from lms.authoring.publishing import check_draft, front_matter, publish, unpublished_changes
+from lms.authoring.publishing import check_draft, publish, unpublished_changes
+from lms.content.frontmatter import front_matter
 from lms.extensions import db
 from lms.forms import ConfirmForm
 from lms.models import CourseAuthor, User
