@@ -37,12 +37,18 @@ def _load_or_exit(path: str | None, consequence: str = ""):
     catalogue = load_content_folder(path or current_app.config["CONTENT_DIR"])
     if catalogue.problems:
         for problem in catalogue.problems:
-            click.echo(str(problem), err=True)
+            click.echo(_printable(str(problem)), err=True)
         click.echo(f"{plural(len(catalogue.problems), 'problem')} found.", err=True)
         if consequence:
             click.echo(consequence, err=True)
         raise SystemExit(1)
     return catalogue
+
+
+def _printable(text: str) -> str:
+    """``text`` with control and direction-changing characters escaped: a course file's link
+    target must not recolour, move or rewrite the operator's terminal."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 @content_cli.command("check")
