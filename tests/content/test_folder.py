@@ -14,6 +14,7 @@ from lms.catalogue import files as content_files
 from lms.catalogue.files import load_content_folder, read_content_folder
 from lms.extensions import db
 from lms.models import Asset, Course, Lesson
+from tests.disk import DiskWatch
 from tests.factories import LESSONS, write_course
 
 SECRET_LESSON = LESSONS["03-going-further.md"].replace("The last lesson.", "Outside text.")
@@ -39,7 +40,7 @@ def outside(tmp_path: Path) -> Path:
 
 
 def test_symlinks_out_of_a_course_are_refused_by_check_and_sync(
-    app, runner, demo_course, content_dir, outside
+    app, runner, demo_course, content_dir, outside, tmp_path
 ):
     (demo_course / "04-secret.md").symlink_to(outside / "04-secret.md")
     (demo_course / "images" / "secret.svg").symlink_to(outside / "secret.svg")
@@ -52,10 +53,12 @@ def test_symlinks_out_of_a_course_are_refused_by_check_and_sync(
         "content/elsewhere:1: is a symbolic link: a course folder must be a real folder inside "
         "the catalogue; it was not read",
     ]
-    check = runner.invoke(args=["content", "check"])
+    with DiskWatch(tmp_path / "scratch") as watch:
+        check = runner.invoke(args=["content", "check"])
+        sync = runner.invoke(args=["content", "sync"])
+    assert watch.changes() == []
     assert check.exit_code == 1
     assert check.output.splitlines()[:3] == expected
-    sync = runner.invoke(args=["content", "sync"])
     assert sync.exit_code == 1
     assert "Nothing was imported" in sync.output
     assert rows(app) == (0, 0, 0)
