@@ -62,7 +62,12 @@ def read_content_folder(path: str | Path) -> ContentFolder:
         return ContentFolder(str(path), problems=[Problem(str(path), 1, "no such content folder")])
     if not os.path.lexists(base / COURSE_FILE):
         result = ContentFolder(base.name, whole=True)
-        for entry in sorted(os.scandir(base), key=lambda e: e.name):
+        try:
+            entries = sorted(os.scandir(base), key=lambda e: e.name)
+        except OSError as exc:
+            result.problems.append(Problem(base.name, 1, f"cannot be read: {exc.strerror}"))
+            entries = []
+        for entry in entries:
             if entry.name[0] in "._":
                 continue
             where = f"{base.name}/{entry.name}"
