@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lms.content.loader import load_catalogue
+from lms.catalogue.files import load_content_folder
 from lms.content.quiz import grade_quiz
 
 REGIONS = ("greater-manchester", "leeds", "sheffield", "liverpool", "north-east")
@@ -44,7 +44,7 @@ def _wrong_choice(question: dict) -> list[int]:
 
 def answer_key(content_dir: Path) -> list[CourseKey]:
     """The published courses, their lessons in order, and right and wrong answers to each quiz."""
-    catalogue = load_catalogue(content_dir)
+    catalogue = load_content_folder(content_dir)
     if not catalogue.ok:
         raise RuntimeError(f"the content does not load: {catalogue.problems[:3]}")
     courses = []

@@ -32,9 +32,9 @@ def main() -> None:
 
         from lms import create_app
         from lms.auth.users import create_user
+        from lms.catalogue.files import load_content_folder
+        from lms.catalogue.sync import sync_catalogue
         from lms.config import PROJECT_ROOT
-        from lms.content.loader import load_catalogue
-        from lms.content.sync import sync_catalogue
         from lms.extensions import db
         from lms.learning.progress import enrol
         from lms.models import Course
@@ -42,7 +42,7 @@ def main() -> None:
         app = create_app({"WTF_CSRF_ENABLED": False, "SECRET_KEY": "profile-only"})
         with app.app_context():
             db.create_all()
-            sync_catalogue(load_catalogue(PROJECT_ROOT / "content"))
+            sync_catalogue(load_content_folder(PROJECT_ROOT / "content"))
             user = create_user(
                 email="p@example.com", name="Profile", password=PASSWORD, verified=True
             )

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+from typing import TYPE_CHECKING, Any
 
 from lms.config import Config, load_secret_key
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     """Build the app: config -> extensions -> blueprints -> CLI -> errors and headers."""
+    # Flask is imported here rather than at the top so that importing a library inside the
+    # package, such as the course format in lms.content, does not need Flask at all.
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_object(Config)

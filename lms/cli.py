@@ -8,7 +8,7 @@ import json
 import secrets
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import click
 from flask import Flask, current_app
@@ -17,15 +17,15 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.auth.admin import change_role
 from lms.auth.users import AccountError, create_user, find_by_email
+from lms.catalogue.files import load_content_folder
+from lms.catalogue.sync import sync_catalogue
 from lms.certificates.keys import all_keys, create_key, key_dir
-from lms.content.loader import load_catalogue
-from lms.content.sync import sync_catalogue
 from lms.db import write_transaction
 from lms.dbtools import register_db_commands
 from lms.extensions import db
 from lms.models import ROLES, HubProvider
 from lms.reporting.cluster import HubAddressError, build_report, deliver_pending, queue_report
-from lms.reporting.forms import MONTH_RE
+from lms.reporting.months import MONTH_RE, previous_month
 from lms.reporting.rollups import rebuild
 from lms.wording import plural
 
@@ -34,15 +34,21 @@ content_cli = AppGroup("content", help="Check and import the Markdown course cat
 
 def _load_or_exit(path: str | None, consequence: str = ""):
     """Load the catalogue; on any problem print each one (and what it means) and exit 1."""
-    catalogue = load_catalogue(path or current_app.config["CONTENT_DIR"])
+    catalogue = load_content_folder(path or current_app.config["CONTENT_DIR"])
     if catalogue.problems:
         for problem in catalogue.problems:
-            click.echo(str(problem), err=True)
+            click.echo(_printable(str(problem)), err=True)
         click.echo(f"{plural(len(catalogue.problems), 'problem')} found.", err=True)
         if consequence:
             click.echo(consequence, err=True)
         raise SystemExit(1)
     return catalogue
+
+
+def _printable(text: str) -> str:
+    """``text`` with control and direction-changing characters escaped: a course file's link
+    target must not recolour, move or rewrite the operator's terminal."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 @content_cli.command("check")
@@ -183,7 +189,7 @@ def report_command(period: str, fmt: str) -> None:
 @click.option("--period", help="Queue this month's report first (YYYY-MM); default: last month.")
 def push_command(period: str | None) -> None:
     """Queue the month's report in the outbox, then deliver every due report to the hub."""
-    period = period or (datetime.now(UTC).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    period = period or previous_month(datetime.now(UTC))
     if not MONTH_RE.match(period):
         raise click.BadParameter("use YYYY-MM, for example 2026-11", param_hint="--period")
     try:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from flask_wtf import FlaskForm
 from wtforms import SelectField, ValidationError
+
+
+class ConfirmForm(FlaskForm):
+    """A button with a CSRF token: for actions that must not happen on a GET."""
 
 
 class ChoiceField(SelectField):

@@ -1,5 +1,6 @@
-"""Security headers on every response (CSP, nosniff, referrer policy, framing, permissions, caching)
-and the session cookie's signing and name."""
+"""Security headers on every response (CSP, nosniff, referrer policy, framing, permissions,
+caching), the stricter policy for course files served on their own, and the session cookie's
+signing and name."""
 
 from __future__ import annotations
 
@@ -21,6 +22,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "base-uri 'none'",
         "frame-ancestors 'none'",
     ]
+)
+
+# For course files served on their own (published assets, studio draft images): an SVG opened
+# directly must not run script in the site's origin.
+ASSET_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; "
+    "sandbox"
 )
 
 

@@ -110,8 +110,7 @@ SVG = (
 )
 
 
-def write_course(
-    root: Path,
+def course_files(
     slug: str = "demo-course",
     *,
     title: str = "Demo course",
@@ -121,26 +120,31 @@ def write_course(
     status: str = "published",
     featured: bool = True,
     lessons: dict[str, str] | None = None,
-) -> Path:
-    """Write a complete, valid course folder under ``root`` and return it."""
-    folder = root / slug
+) -> dict[str, bytes]:
+    """A complete, valid course as the loader takes it: path inside the folder -> bytes."""
     lessons = LESSONS if lessons is None else lessons
-    (folder / "images").mkdir(parents=True, exist_ok=True)
-    (folder / "course.md").write_text(
-        COURSE_MD.format(
-            slug=slug,
-            title=title,
-            level=level,
-            hours=hours,
-            skill=skill,
-            status=status,
-            featured=str(featured).lower(),
-            first=min(lessons),
-        )
+    course_md = COURSE_MD.format(
+        slug=slug,
+        title=title,
+        level=level,
+        hours=hours,
+        skill=skill,
+        status=status,
+        featured=str(featured).lower(),
+        first=min(lessons),
     )
-    for name, text in lessons.items():
-        (folder / name).write_text(textwrap.dedent(text))
-    (folder / "images" / "diagram.svg").write_bytes(SVG)
+    files = {"course.md": course_md.encode()}
+    files |= {name: textwrap.dedent(text).encode() for name, text in lessons.items()}
+    files["images/diagram.svg"] = SVG
+    return files
+
+
+def write_course(root: Path, slug: str = "demo-course", **options) -> Path:
+    """Write a complete, valid course folder under ``root`` and return it (see course_files)."""
+    folder = root / slug
+    for path, data in course_files(slug, **options).items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
     return folder
 
 

@@ -32,6 +32,19 @@ def test_check_prints_every_problem_and_exits_1(runner, demo_course):
     ]
 
 
+def test_problems_reach_the_terminal_with_control_characters_escaped(runner, demo_course):
+    path = demo_course / "02-second-steps.md"
+    path.write_text(path.read_text() + "\n[x](\x1b]0;owned\x07\x1b[2J\u202eevil.md)\n")
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+    assert (
+        "content/demo-course/02-second-steps.md:13: link "
+        "'\\x1b]0;owned\\x07\\x1b[2J\\u202eevil.md' points to a lesson that does not exist"
+        in result.output
+    )
+
+
 def test_check_accepts_a_path(runner, demo_course):
     result = runner.invoke(args=["content", "check", str(demo_course)])
     assert result.exit_code == 0, result.output

@@ -7,8 +7,8 @@ import ast
 import re
 from pathlib import Path
 
+from lms.catalogue.files import load_content_folder
 from lms.config import PROJECT_ROOT
-from lms.content.loader import load_catalogue
 
 SECURITY_DOC = PROJECT_ROOT / "docs" / "SECURITY.md"
 # A backticked reference to this repository: a path, optionally with "::name" or "::Class.attr".
@@ -28,7 +28,7 @@ def test_readme_course_example_passes_the_checker(tmp_path):
     folder.mkdir(parents=True)
     for name, _, text in files:
         (folder / name).write_text(text + "\n")
-    catalogue = load_catalogue(tmp_path / "content")
+    catalogue = load_content_folder(tmp_path / "content")
     assert [str(p) for p in catalogue.problems] == []
     [lesson] = catalogue.courses[0].lessons
     assert len(lesson.quiz) == 2

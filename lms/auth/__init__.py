@@ -1,1 +1,2 @@
-"""Accounts: passwords, users and (in later work) sign-in pages."""
+"""Accounts: sign-up, sign-in and sessions, email links, password and email changes, roles, and
+a person's own data (export and erasure)."""

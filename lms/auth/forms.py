@@ -122,7 +122,3 @@ class DeleteAccountForm(FlaskForm):
         "I understand that my account and personal data will be deleted and cannot be restored",
         validators=[DataRequired("Tick the box to confirm you want to delete your account.")],
     )
-
-
-class ConfirmForm(FlaskForm):
-    """A button with a CSRF token: for actions that must not happen on a GET."""

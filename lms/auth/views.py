@@ -27,7 +27,6 @@ from lms.auth.data import export_user_data
 from lms.auth.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
-    ConfirmForm,
     DeleteAccountForm,
     EmailOnlyForm,
     ResetPasswordForm,
@@ -47,6 +46,7 @@ from lms.auth.users import (
     find_by_email,
 )
 from lms.extensions import limiter
+from lms.forms import ConfirmForm
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 

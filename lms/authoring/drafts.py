@@ -15,9 +15,8 @@ import yaml
 from sqlalchemy import exists, select
 
 from lms.audit import record_audit
-from lms.content.links import LESSON_FILE_RE
-from lms.content.loader import COURSE_FILE
-from lms.content.workspace import add_revision, sha256
+from lms.catalogue.workspace import add_revision, sha256
+from lms.content.paths import COURSE_FILE, LESSON_FILE_RE
 from lms.db import write_transaction
 from lms.extensions import db
 from lms.models import Course, CourseAuthor, SourceFile, SourceRevision, User, Workspace

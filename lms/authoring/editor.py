@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from lms.auth.forms import ConfirmForm
 from lms.auth.roles import role_required
 from lms.authoring import drafts
 from lms.authoring.access import workspace_or_404
@@ -21,7 +20,8 @@ from lms.authoring.images import media_type
 from lms.authoring.preview import preview_file
 from lms.authoring.views import bp
 from lms.content.quiz import QUESTION_KINDS
-from lms.learning.views import ASSET_CSP
+from lms.forms import ConfirmForm
+from lms.security import ASSET_CSP
 
 
 def _file_or_404(ws, file_id: int):

@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 
 from PIL import Image, UnidentifiedImageError
 
-from lms.content.workspace import add_revision, sha256
+from lms.catalogue.workspace import add_revision, sha256
 from lms.db import write_transaction
 from lms.extensions import db
 from lms.models import SourceFile, User, Workspace

@@ -22,7 +22,8 @@ from sqlalchemy import case, func, select
 from lms.extensions import db
 from lms.models import Enrolment, Lesson, LessonProgress, QuizAttempt
 from lms.reporting.figures import Figures
-from lms.reporting.rollups import _month_sql, month_of
+from lms.reporting.months import month_of
+from lms.reporting.rollups import _month_sql
 
 NOT_AVAILABLE = "n/a"  # a rate with nothing to divide by: the same text on the page and in the CSV
 

@@ -1,23 +1,24 @@
-"""Check, preview and publish drafts; export and import courses as zips of course files.
+"""Check, preview and publish drafts.
 
 All of it goes through the course-format loader and the sync that ``flask content check`` and
-``flask content sync`` use: the draft's files are written to a temporary course folder and loaded
-from there, so the studio can never accept a course the CLI would refuse, or render it differently.
+``flask content sync`` use, so the studio can never accept a course the CLI would refuse, or
+render it differently. The loader is handed the draft's files from the database as a mapping of
+path -> bytes: nothing the studio checks, previews or publishes is ever written to disk.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from lms.audit import record_audit
-from lms.content.frontmatter import parse_document
-from lms.content.loader import COURSE_FILE, Catalogue, CourseSource, LessonSource, load_catalogue
-from lms.content.problems import Problem, ProblemList
-from lms.content.sync import SyncSummary, apply_catalogue
+from lms.catalogue.sync import SyncSummary, apply_catalogue
+from lms.content.frontmatter import front_matter_id
+from lms.content.loader import load_course
+from lms.content.paths import COURSE_FILE
+from lms.content.problems import Problem
+from lms.content.sources import Catalogue, CourseSource, LessonSource
 from lms.db import write_transaction
 from lms.models import SourceFile, User, Workspace
 
@@ -47,18 +48,6 @@ class DraftCheck:
         return next((x for x in course.lessons if x.path.split("/", 1)[-1] == path), None)
 
 
-def write_course_folder(root: Path, slug: str, files: dict[str, bytes]) -> Path:
-    """Write ``files`` as the course folder ``root/slug``; paths may not leave it."""
-    folder = (root / slug).resolve()
-    for path, data in files.items():
-        target = (folder / path).resolve()
-        if not target.is_relative_to(folder):
-            raise ValueError(f"unsafe path in course files: {path!r}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    return folder
-
-
 def draft_contents(workspace: Workspace, override: tuple[SourceFile, bytes] | None = None):
     contents = {item.path: item.data for item in workspace.files if item.path}
     if override is not None:
@@ -67,18 +56,18 @@ def draft_contents(workspace: Workspace, override: tuple[SourceFile, bytes] | No
 
 
 def check_files(
-    slug: str,
+    label: str,
     files: dict[str, bytes],
     asset_base: str | None = None,
     render_only: set[str] | None = None,
 ) -> DraftCheck:
-    """Load ``files`` as course ``slug`` exactly as ``flask content check`` would.
+    """Load ``files`` as one course exactly as ``flask content check`` would, in memory.
 
-    ``render_only`` (for previews) renders just those files; every file is still checked.
+    ``label`` is the name problems give the course folder (``<label>/02-loops.md:4: ...``): a
+    validated course id, never a path. ``render_only`` (for previews) renders just those files;
+    every file is still checked.
     """
-    with tempfile.TemporaryDirectory(prefix="lms-draft-") as tmp:
-        folder = write_course_folder(Path(tmp), slug, files)
-        catalogue = load_catalogue(folder, asset_base=asset_base, render_only=render_only)
+    catalogue = load_course(files, folder=label, asset_base=asset_base, render_only=render_only)
     grouped: dict[str, list[Problem]] = defaultdict(list)
     for problem in catalogue.problems:
         path = problem.path.split("/", 1)[1] if "/" in problem.path else ""
@@ -100,24 +89,6 @@ def check_draft(
     check = check_files(workspace.slug, files, asset_base, render_only)
     _check_stable_ids(workspace, check, override)
     return check
-
-
-def front_matter(data: bytes | None):
-    """A stored file's parsed front matter, or None if it has none that can be read."""
-    if not data:
-        return None
-    try:
-        return parse_document(data.decode("utf-8"), ProblemList("-"))
-    except UnicodeDecodeError:
-        return None
-
-
-def front_matter_id(data: bytes | None) -> tuple[str | None, int]:
-    """A file's ``id`` and the line it is on, or (None, 1)."""
-    doc = front_matter(data)
-    if doc is None or not isinstance(doc.meta.get("id"), str):
-        return None, 1
-    return doc.meta["id"], doc.key_lines.get("id", 1)
 
 
 def _check_stable_ids(

@@ -4,29 +4,30 @@ An export holds the course folder (``<id>/course.md``, lesson files, images) wit
 and permissions and entries in name order, so the same content always gives the same bytes and
 each file is exactly the bytes that were synced, imported or saved. An import is checked in full
 by the course-format loader first; a zip with any problem changes nothing.
+
+A zip is read in memory and never unpacked to disk. No name in it is used as a path: entry names
+are checked by the course format's allow-list, the folder the course sits in is dropped, and the
+course is named by its id once course.md has passed the schema.
 """
 
 from __future__ import annotations
 
 import io
 import stat
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
 
 from lms.audit import record_audit
 from lms.authoring.drafts import DraftError, new_workspace, slug_taken
 from lms.authoring.images import RASTER_EXTENSIONS, ImageError, check_image
-from lms.authoring.publishing import (
-    DraftCheck,
-    check_files,
-    course_file_first,
-    front_matter_id,
-)
-from lms.content.loader import COURSE_FILE
+from lms.authoring.publishing import DraftCheck, check_files, course_file_first
+from lms.catalogue.workspace import add_revision, file_kind, sha256
+from lms.content.frontmatter import front_matter_id
+from lms.content.paths import COURSE_FILE, escape_problem, quoted
 from lms.content.problems import Problem
-from lms.content.workspace import add_revision, file_kind, sha256
+from lms.content.schema import MAX_SLUG, SLUG_RE
 from lms.db import write_transaction
 from lms.extensions import db
 from lms.models import SourceFile, User, Workspace
@@ -75,7 +76,7 @@ class ZipImport:
 def read_zip(
     data: bytes, name: str = "upload.zip", *, max_image_bytes: int = 1024 * 1024
 ) -> ZipImport:
-    """Unpack a course zip in memory, refusing anything unsafe, then check it as the CLI would."""
+    """Read a course zip in memory, refusing anything unsafe, then check it as the CLI would."""
     result = ZipImport()
 
     def fail(message: str) -> ZipImport:
@@ -84,7 +85,7 @@ def read_zip(
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
         return fail("this file is not a zip archive")
     with archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
@@ -92,50 +93,84 @@ def read_zip(
             return fail(f"the zip holds {len(infos)} files; the limit is {MAX_ENTRIES}")
         if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
             return fail(f"the zip unpacks to more than {MAX_TOTAL_BYTES // 1024 // 1024} MB")
-        entries: dict[str, bytes] = {}
-        for info in infos:
-            path = PurePosixPath(info.filename)
-            if path.name.startswith(".") or "__MACOSX" in path.parts:
-                continue  # operating-system clutter, not course content
-            if info.filename.startswith("/") or ".." in path.parts or "\\" in info.filename:
-                result.problems.append(
-                    Problem(name, 1, f"'{info.filename}' has an unsafe path: it was not unpacked")
-                )
-                continue
-            if stat.S_ISLNK(info.external_attr >> 16):
-                result.problems.append(Problem(name, 1, f"'{info.filename}' is a symbolic link"))
-                continue
-            try:
-                entries[info.filename] = archive.read(info)
-            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
-                result.problems.append(Problem(name, 1, f"'{info.filename}' cannot be read: {exc}"))
+        entries = _read_entries(archive, infos, result.problems, name)
     if result.problems:
         return result
-    roots = {PurePosixPath(p).parts[0] for p in entries if "/" in p}
+    roots = {p.split("/", 1)[0] for p in entries if "/" in p}
     if COURSE_FILE in entries:
         files = entries
     elif len(roots) == 1 and all("/" in p for p in entries):
+        # The folder the course sits in is only dropped: its name is never used for anything.
         root = roots.pop()
         files = {p.split("/", 1)[1]: d for p, d in entries.items()}
         if COURSE_FILE not in files:
-            return fail(f"the folder '{root}' in the zip has no {COURSE_FILE}")
+            return fail(f"the folder {quoted(root)} in the zip has no {COURSE_FILE}")
     else:
         return fail(f"the zip must hold one course folder with a {COURSE_FILE} in it")
-    slug = front_matter_id(files[COURSE_FILE])[0] or "course"
-    check = check_files(slug, files)
-    result.slug, result.check = slug, check
+    course_id = front_matter_id(files[COURSE_FILE])[0]
+    # Problems name the course by its id when that id is valid; the schema reports it otherwise.
+    label = course_id if _valid_id(course_id) else "course"
+    check = check_files(label, files)
+    result.check = check
+    result.slug = check.course.slug if check.course is not None else None
     for path, problems in sorted(check.problems.items()):
         result.problems.extend(
-            Problem(f"{slug}/{path}" if path else slug, p.line, p.message) for p in problems
+            Problem(f"{label}/{path}" if path else label, p.line, p.message) for p in problems
         )
     if result.ok and check.course is not None:
         result.files = check.course.files
         result.ignored = sorted(set(files) - set(result.files))
-        result.problems.extend(_check_images(slug, result.files, max_image_bytes))
+        result.problems.extend(_check_images(label, result.files, max_image_bytes))
     return result
 
 
-def _check_images(slug: str, files: dict[str, bytes], max_bytes: int) -> list[Problem]:
+def _valid_id(value: str | None) -> bool:
+    return value is not None and bool(SLUG_RE.match(value)) and len(value) <= MAX_SLUG
+
+
+def _read_entries(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], problems: list[Problem], name: str
+) -> dict[str, bytes]:
+    """Every entry's bytes by its name, after refusing names that could lead anywhere else."""
+    entries: dict[str, bytes] = {}
+    # Two names one computer would store as one file (case, or composed and decomposed accents).
+    same_file: dict[str, str] = {}
+    for info in infos:
+        entry = info.filename
+        if unsafe := escape_problem(entry):
+            problems.append(
+                Problem(name, 1, f"{quoted(entry)} has an unsafe path: it {unsafe}; not unpacked")
+            )
+            continue
+        parts = entry.split("/")
+        if any(part.startswith(".") for part in parts) or "__MACOSX" in parts:
+            continue  # operating-system clutter, not course content
+        if stat.S_ISLNK(info.external_attr >> 16):
+            problems.append(Problem(name, 1, f"{quoted(entry)} is a symbolic link"))
+            continue
+        key = unicodedata.normalize("NFC", entry).casefold()
+        if key in same_file:
+            earlier = same_file[key]
+            problems.append(
+                Problem(
+                    name,
+                    1,
+                    f"{quoted(entry)} appears twice in the zip"
+                    if earlier == entry
+                    else f"{quoted(earlier)} and {quoted(entry)} differ only in upper and lower "
+                    "case or in how an accent is encoded: most computers would see one file",
+                )
+            )
+            continue
+        same_file[key] = entry
+        try:
+            entries[entry] = archive.read(info)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
+            problems.append(Problem(name, 1, f"{quoted(entry)} cannot be read: {exc}"))
+    return entries
+
+
+def _check_images(label: str, files: dict[str, bytes], max_bytes: int) -> list[Problem]:
     """Images in a zip get the same content check as uploads: a renamed file is refused."""
     problems = []
     for path, data in files.items():
@@ -144,7 +179,7 @@ def _check_images(slug: str, files: dict[str, bytes], max_bytes: int) -> list[Pr
         try:
             check_image(path, data, max_bytes)
         except ImageError as exc:
-            problems.append(Problem(f"{slug}/{path}", 1, str(exc)))
+            problems.append(Problem(f"{label}/{path}", 1, str(exc)))
     return problems
 
 

@@ -11,13 +11,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from lms.auth.forms import ConfirmForm
 from lms.auth.roles import role_required
 from lms.authoring import drafts
 from lms.authoring.access import authored_workspaces, workspace_or_404
 from lms.authoring.forms import AuthorForm, ImageForm, LessonForm, NewCourseForm, ZipForm
-from lms.authoring.publishing import check_draft, front_matter, publish, unpublished_changes
+from lms.authoring.publishing import check_draft, publish, unpublished_changes
+from lms.content.frontmatter import front_matter
 from lms.extensions import db
+from lms.forms import ConfirmForm
 from lms.models import CourseAuthor, User
 from lms.wording import plural
 

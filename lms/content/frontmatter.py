@@ -1,4 +1,5 @@
-"""Split a Markdown file into YAML front matter and body, keeping line numbers for errors."""
+"""Split a Markdown file into YAML front matter and body, keeping line numbers for errors; read
+one file's front matter (its title, its id) without checking the whole course."""
 
 from __future__ import annotations
 
@@ -68,3 +69,21 @@ def parse_document(text: str, problems: ProblemList) -> Document | None:
         body_line=end + 2,
         item_lines=item_lines,
     )
+
+
+def front_matter(data: bytes | None) -> Document | None:
+    """A stored file's parsed front matter, or None if it has none that can be read."""
+    if not data:
+        return None
+    try:
+        return parse_document(data.decode("utf-8"), ProblemList("-"))
+    except UnicodeDecodeError:
+        return None
+
+
+def front_matter_id(data: bytes | None) -> tuple[str | None, int]:
+    """A file's ``id`` and the line it is on, or (None, 1)."""
+    doc = front_matter(data)
+    if doc is None or not isinstance(doc.meta.get("id"), str):
+        return None, 1
+    return doc.meta["id"], doc.key_lines.get("id", 1)

@@ -3,14 +3,18 @@
 A relative link to a lesson file (``02-variables.md``, ``../git-collaboration/03-branching.md``)
 becomes that lesson's URL; a relative link to any other file inside the course folder becomes an
 asset URL. Anything that leads nowhere, or outside the course, is a problem for ``content check``.
+
+Links are resolved on path strings alone, within the files the loader was given (``posixpath``;
+never a filesystem): ``folder/file`` names a file of the catalogue, and a link that climbs out of
+it simply finds nothing.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from lms.content.quiz import FENCE_RE
@@ -19,10 +23,9 @@ INLINE_LINK_RE = re.compile(r"(!?)\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+[
 REFERENCE_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
 CODE_SPAN_RE = re.compile(r"(`+).+?\1")
 SAFE_SCHEMES = {"http", "https", "mailto"}
-LESSON_FILE_RE = re.compile(r"^\d{2,3}-[a-z0-9][a-z0-9-]*\.md$")
 
-# (course slug, lesson key or None for the course page) for a Markdown file, or None.
-LessonLookup = Callable[[Path], tuple[str, str | None] | None]
+# (course slug, lesson key or None for the course page) for a catalogue path "folder/file.md".
+LessonLookup = Callable[[str], tuple[str, str | None] | None]
 
 
 @dataclass(frozen=True)
@@ -52,22 +55,33 @@ def find_links(body: str, body_line: int) -> Iterator[FoundLink]:
 
 
 class LinkResolver:
-    """Resolves link targets written in one course folder's lessons."""
+    """Resolves link targets written in one course folder's files.
+
+    ``folder`` is the course's folder name in the catalogue and ``files`` its files (paths
+    relative to the folder); a course file's location is ``folder/name``.
+    """
 
     def __init__(
         self,
-        course_dir: Path,
+        folder: str,
+        files: Mapping[str, bytes],
         course_slug: str,
         lookup: LessonLookup,
         asset_base: str | None = None,
     ):
-        self.course_dir = course_dir.resolve()
+        self.folder = folder
+        self.files = files
         self.course_slug = course_slug
         self.lookup = lookup
         self.asset_base = asset_base or f"/courses/{course_slug}/assets"
-        self.assets: set[str] = set()  # paths relative to the course folder, as posix strings
+        self.assets: set[str] = set()  # paths relative to the course folder
 
-    def resolve(self, lesson_path: Path, target: str) -> tuple[str | None, str | None]:
+    def locate(self, name: str, target_path: str) -> str:
+        """Where ``target_path``, written in the course file ``name``, leads in the catalogue."""
+        here = posixpath.dirname(f"{self.folder}/{name}")
+        return posixpath.normpath(posixpath.join(here, unquote(target_path)))
+
+    def resolve(self, name: str, target: str) -> tuple[str | None, str | None]:
         """Return (new URL or None to keep the target, problem message or None)."""
         parts = urlsplit(target)
         if parts.scheme:
@@ -76,33 +90,34 @@ class LinkResolver:
             return None, f"link '{target}' uses the unsafe or unsupported scheme '{parts.scheme}:'"
         if not parts.path or target.startswith("/"):
             return None, None  # same-page anchors and site paths are left as written
-        resolved = (lesson_path.parent / unquote(parts.path)).resolve()
+        location = self.locate(name, parts.path)
         fragment = f"#{parts.fragment}" if parts.fragment else ""
-        if resolved.suffix == ".md":
-            ref = self.lookup(resolved)
+        if posixpath.splitext(location)[1] == ".md":
+            ref = self.lookup(location)
             if ref is None:
                 return None, f"link '{target}' points to a lesson that does not exist"
             slug, key = ref
             url = f"/courses/{slug}" + (f"/lessons/{key}" if key else "")
             return url + fragment, None
-        if not resolved.is_relative_to(self.course_dir):
+        inside = f"{self.folder}/"
+        if location != self.folder and not location.startswith(inside):
             return None, f"link '{target}' points outside the course folder"
-        if not resolved.is_file():
+        relative = location[len(inside) :]
+        if relative not in self.files:
             return None, f"file '{target}' does not exist"
-        relative = resolved.relative_to(self.course_dir).as_posix()
         self.assets.add(relative)
         return f"{self.asset_base}/{relative}", None
 
-    def check(self, lesson_path: Path, link: FoundLink) -> str | None:
+    def check(self, name: str, link: FoundLink) -> str | None:
         """A problem message for one found link, naming images as such."""
-        _, problem = self.resolve(lesson_path, link.target)
+        _, problem = self.resolve(name, link.target)
         if problem and link.is_image:
             problem = problem.replace("link", "image", 1).replace("file", "image", 1)
         return problem
 
-    def for_renderer(self, lesson_path: Path) -> Callable[[str, str], str | None]:
+    def for_renderer(self, name: str) -> Callable[[str, str], str | None]:
         def rewrite(_tag: str, target: str) -> str | None:
-            url, _ = self.resolve(lesson_path, target)
+            url, _ = self.resolve(name, target)
             return url
 
         return rewrite

@@ -1,187 +1,198 @@
-"""Load a content folder into validated, rendered course sources, collecting every problem.
+"""Load courses from their files into validated, rendered course sources, collecting every problem.
 
-``load_catalogue(path)`` accepts the catalogue root (one folder per course) or a single course
-folder. It never stops at the first mistake: authors see every problem in one run.
+The files come as a mapping of relative path -> bytes per course folder, from wherever the
+caller keeps them: ``lms/catalogue/files.py`` reads them from a folder on disk for the CLI, the
+studio hands over the database's copy. Nothing here touches a disk: every path in the mapping is
+checked against the allow-list in ``paths.py`` first, and links are resolved between the
+mapping's own names. Loading never stops at the first mistake: authors see every problem in one
+run, each as ``path:line: message`` with the path as the author knows it
+(``content/python-fundamentals/03-loops.md:12: ...``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Mapping
 
 from lms.content import quiz as quiz_format
 from lms.content.frontmatter import Document, parse_document
-from lms.content.links import LESSON_FILE_RE, LinkResolver, find_links
+from lms.content.links import LinkResolver, find_links
+from lms.content.paths import (
+    COURSE_FILE,
+    LESSON_FILE_RE,
+    case_clashes,
+    folder_problem,
+    path_problem,
+    quoted,
+)
 from lms.content.problems import Problem, ProblemList
 from lms.content.render import Rendered, render_inline, render_markdown
-from lms.content.schema import COURSE_FIELDS, LESSON_FIELDS, check_document
+from lms.content.schema import COURSE_FIELDS, LESSON_FIELDS, SLUG_RE, check_document
+from lms.content.sources import AssetSource, Catalogue, CourseSource, LessonSource
 
-COURSE_FILE = "course.md"
+__all__ = [
+    "Catalogue",
+    "CourseFiles",
+    "CourseSource",
+    "LessonSource",
+    "load_catalogue",
+    "load_course",
+]
 
-
-@dataclass
-class LessonSource:
-    key: str
-    title: str
-    minutes: int
-    module: str | None
-    position: int
-    path: str
-    body_html: str
-    toc: list[dict]
-    quiz: list[dict]
-
-
-@dataclass
-class AssetSource:
-    path: str
-    media_type: str
-    data: bytes
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
-
-
-@dataclass
-class CourseSource:
-    slug: str
-    title: str
-    summary: str
-    level: str
-    hours: float
-    skills: list[dict]
-    pass_mark: int
-    authors: list[dict]
-    status: str
-    featured: bool
-    modules: list[dict]
-    overview_html: str
-    path: str
-    lessons: list[LessonSource] = field(default_factory=list)
-    assets: list[AssetSource] = field(default_factory=list)
-    # The course's files exactly as read (course.md, lessons, referenced assets), keyed by their
-    # path inside the course folder: what the studio keeps, edits and exports.
-    files: dict[str, bytes] = field(default_factory=dict)
-
-
-@dataclass
-class Catalogue:
-    courses: list[CourseSource]
-    problems: list[Problem]
-    whole: bool  # True when the catalogue root was loaded, False for a single course folder
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
+# One course's files: path inside the course folder ("01-intro.md", "images/a.png") -> bytes.
+CourseFiles = Mapping[str, bytes]
 
 
 class _Reader:
-    """Reads files once, reports paths relative to the folder the user named.
+    """The catalogue's files, each parsed once, with the paths problems are reported under.
 
     It also carries the load's options: the asset URL prefix, and which files to render (a
     preview renders one file; every file is still checked).
     """
 
-    def __init__(
-        self, base: Path, asset_base: str | None = None, render_only: set[str] | None = None
-    ):
-        self.base = base
+    def __init__(self, root: str, asset_base: str | None, render_only: set[str] | None):
+        self.root = root
         self.asset_base = asset_base
         self.render_only = render_only
-        self._docs: dict[Path, Document | None] = {}
+        self.courses: dict[str, CourseFiles] = {}  # folder -> its files whose paths passed
+        self._docs: dict[tuple[str, str], Document | None] = {}
 
-    def renders(self, path: Path) -> bool:
-        return self.render_only is None or path.name in self.render_only
+    def renders(self, name: str) -> bool:
+        return self.render_only is None or name in self.render_only
 
-    def display(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.base.parent))
-        except ValueError:
-            return str(path)
+    def display(self, folder: str, name: str = "") -> str:
+        """The path an author knows: ``content/<folder>/<name>`` for a catalogue."""
+        return "/".join(part for part in (self.root, folder, name) if part)
 
-    def document(self, path: Path, problems: ProblemList | None = None) -> Document | None:
-        if path not in self._docs or problems is not None:
-            sink = problems if problems is not None else ProblemList(self.display(path))
-            try:
-                text = path.read_text(encoding="utf-8")
-            except UnicodeDecodeError as exc:
-                sink.add(1, f"file is not valid UTF-8 text ({exc.reason} at byte {exc.start})")
-                text = None
-            self._docs[path] = parse_document(text, sink) if text is not None else None
-        return self._docs[path]
+    def document(
+        self, folder: str, name: str, problems: ProblemList | None = None
+    ) -> Document | None:
+        key = (folder, name)
+        if key not in self._docs or problems is not None:
+            sink = problems if problems is not None else ProblemList(self.display(folder, name))
+            self._docs[key] = _parse(self.courses[folder][name], sink)
+        return self._docs[key]
 
-    def lesson_ref(self, path: Path) -> tuple[str, str | None] | None:
-        """The (course slug, lesson key) a link to ``path`` means; (slug, None) for course.md."""
-        if not path.is_file():
+    def lesson_ref(self, location: str) -> tuple[str, str | None] | None:
+        """The (course slug, lesson key) a link to ``location`` (``folder/file.md``) means;
+        (slug, None) for a course.md. None when no such course file was given."""
+        folder, _, name = location.partition("/")
+        files = self.courses.get(folder)
+        if files is None or "/" in name or name not in files or COURSE_FILE not in files:
             return None
-        course_file = path.parent / COURSE_FILE
-        if not course_file.is_file():
-            return None
-        course_doc = self.document(course_file)
+        course_doc = self.document(folder, COURSE_FILE)
         slug = course_doc.meta.get("id") if course_doc else None
-        if not isinstance(slug, str):
-            slug = path.parent.name  # course.md is broken; it is reported on its own
-        if path.name == COURSE_FILE:
+        if not isinstance(slug, str) or not SLUG_RE.match(slug):
+            slug = folder  # course.md is broken; it is reported on its own
+        if name == COURSE_FILE:
             return slug, None
-        if not LESSON_FILE_RE.match(path.name):
+        if not LESSON_FILE_RE.match(name):
             return None
-        doc = self.document(path)
+        doc = self.document(folder, name)
         key = doc.meta.get("id") if doc else None
-        if not isinstance(key, str):
+        if not isinstance(key, str) or not SLUG_RE.match(key):
             # The target lesson is broken and reported on its own; the link itself is fine.
-            key = path.stem.split("-", 1)[1]
+            key = name.split("-", 1)[1].removesuffix(".md")
         return slug, key
 
 
-def load_catalogue(
-    path: str | Path, *, asset_base: str | None = None, render_only: set[str] | None = None
-) -> Catalogue:
-    """Load and check every course under ``path`` (or the single course folder ``path``).
+def _parse(data: bytes, problems: ProblemList) -> Document | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.add(1, f"file is not valid UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None
+    # Universal newlines, as reading the file as text always did: line numbers count the same.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return parse_document(text, problems)
 
+
+def load_course(
+    files: CourseFiles,
+    *,
+    folder: str,
+    root: str = "",
+    asset_base: str | None = None,
+    render_only: set[str] | None = None,
+) -> Catalogue:
+    """Load and check one course, its files named ``folder/...`` in problems (see
+    ``load_catalogue``). Links to other courses' lessons find nothing: only this course is here."""
+    return load_catalogue(
+        {folder: files}, root=root, whole=False, asset_base=asset_base, render_only=render_only
+    )
+
+
+def load_catalogue(
+    courses: Mapping[str, CourseFiles],
+    *,
+    root: str = "",
+    whole: bool = True,
+    asset_base: str | None = None,
+    render_only: set[str] | None = None,
+) -> Catalogue:
+    """Load and check every course in ``courses`` (course folder name -> its files).
+
+    ``root`` prefixes every path in problems (the catalogue folder's name, ``content``).
+    ``whole`` says these are all the courses there are (a sync then retires any other).
     ``asset_base`` replaces the published asset URL prefix (the studio's preview of draft images).
     ``render_only`` names the files (e.g. ``{"02-loops.md"}``) whose HTML is wanted: the others
     are checked in full but not rendered, so a preview costs one file's rendering.
     """
-    base = Path(path).resolve()
     problems: list[Problem] = []
-    if not base.is_dir():
-        return Catalogue([], [Problem(str(path), 1, "no such content folder")], whole=True)
-    reader = _Reader(base, asset_base, render_only)
-    whole = not (base / COURSE_FILE).is_file()
-    if whole:
-        folders = sorted(p for p in base.iterdir() if p.is_dir() and p.name[0] not in "._")
-        for folder in folders:
-            if not (folder / COURSE_FILE).is_file():
-                problems.append(
-                    Problem(reader.display(folder), 1, f"course folder has no {COURSE_FILE}")
-                )
-        folders = [folder for folder in folders if (folder / COURSE_FILE).is_file()]
-    else:
-        folders = [base]
-    courses = []
-    for folder in folders:
+    reader = _Reader(root, asset_base, render_only)
+    for folder in sorted(courses):
+        if problem := folder_problem(folder):
+            problems.append(Problem(root or ".", 1, f"course folder {quoted(folder)} {problem}"))
+            continue
+        reader.courses[folder] = _accepted_files(folder, courses[folder], reader, problems)
+    loaded: list[tuple[str, CourseSource]] = []
+    for folder, files in reader.courses.items():
+        if COURSE_FILE not in files:
+            problems.append(
+                Problem(reader.display(folder), 1, f"course folder has no {COURSE_FILE}")
+            )
+            continue
         course = _load_course(folder, reader, problems)
         if course is not None:
-            courses.append(course)
-    _check_unique_course_ids(courses, reader, problems)
-    return Catalogue(courses, sorted(set(problems)), whole)
+            loaded.append((folder, course))
+    _check_unique_course_ids(loaded, reader, problems)
+    return Catalogue([course for _, course in loaded], sorted(set(problems)), whole)
+
+
+def _accepted_files(
+    folder: str, files: CourseFiles, reader: _Reader, problems: list[Problem]
+) -> dict[str, bytes]:
+    """The files whose paths pass the allow-list; every other path is a problem, never opened."""
+    accepted = {}
+    where = reader.display(folder)
+    for path, data in files.items():
+        if problem := path_problem(path):
+            problems.append(Problem(where, 1, f"file {quoted(path)} {problem}"))
+        else:
+            accepted[path] = data
+    for first, second in case_clashes(accepted):
+        problems.append(
+            Problem(
+                where,
+                1,
+                f"files '{first}' and '{second}' differ only in upper and lower case: "
+                "most computers would see one file; rename one of them",
+            )
+        )
+    return accepted
 
 
 def _check_unique_course_ids(
-    courses: list[CourseSource], reader: _Reader, problems: list[Problem]
+    loaded: list[tuple[str, CourseSource]], reader: _Reader, problems: list[Problem]
 ) -> None:
     seen: dict[str, str] = {}
-    for course in courses:
+    for folder, course in loaded:
         if course.slug in seen:
-            course_file = reader.base.parent / course.path / COURSE_FILE
-            doc = reader.document(course_file)
+            doc = reader.document(folder, COURSE_FILE)
             line = doc.key_lines.get("id", 1) if doc else 1
             problems.append(
                 Problem(
-                    reader.display(course_file),
+                    reader.display(folder, COURSE_FILE),
                     line,
                     f"duplicate course id '{course.slug}': also used by {seen[course.slug]}",
                 )
@@ -190,10 +201,10 @@ def _check_unique_course_ids(
             seen[course.slug] = course.path
 
 
-def _load_course(folder: Path, reader: _Reader, problems: list[Problem]) -> CourseSource | None:
-    course_file = folder / COURSE_FILE
-    course_problems = ProblemList(reader.display(course_file))
-    doc = reader.document(course_file, course_problems)
+def _load_course(folder: str, reader: _Reader, problems: list[Problem]) -> CourseSource | None:
+    files = reader.courses[folder]
+    course_problems = ProblemList(reader.display(folder, COURSE_FILE))
+    doc = reader.document(folder, COURSE_FILE, course_problems)
     meta = check_document(doc, COURSE_FIELDS, course_problems) if doc else None
     lesson_files = _lesson_files(folder, reader, problems)
     if not lesson_files:
@@ -201,18 +212,20 @@ def _load_course(folder: Path, reader: _Reader, problems: list[Problem]) -> Cour
     # Without a valid course.md the lessons are still checked in full (under the folder's name),
     # so one bad course file does not hide the lessons' own mistakes.
     resolver = LinkResolver(
-        folder, meta["id"] if meta else folder.name, reader.lesson_ref, reader.asset_base
+        folder, files, meta["id"] if meta else folder, reader.lesson_ref, reader.asset_base
     )
     if doc is not None:
-        _check_links(doc, course_file, resolver, course_problems)
+        _check_links(doc, COURSE_FILE, resolver, course_problems)
     problems.extend(course_problems)
     if doc is None or meta is None:
-        for position, lesson_file in enumerate(lesson_files, start=1):
-            _load_lesson(lesson_file, position, [], resolver, reader, problems, check_modules=False)
+        for position, name in enumerate(lesson_files, start=1):
+            _load_lesson(
+                folder, name, position, [], resolver, reader, problems, check_modules=False
+            )
         return None
     overview = (
-        render_markdown(doc.body, resolver.for_renderer(course_file)).html
-        if reader.renders(course_file)
+        render_markdown(doc.body, resolver.for_renderer(COURSE_FILE)).html
+        if reader.renders(COURSE_FILE)
         else ""
     )
     course = CourseSource(
@@ -232,62 +245,64 @@ def _load_course(folder: Path, reader: _Reader, problems: list[Problem]) -> Cour
     )
     module_ids = [module["id"] for module in course.modules]
     seen_keys: dict[str, str] = {}
-    for position, lesson_file in enumerate(lesson_files, start=1):
-        lesson = _load_lesson(lesson_file, position, module_ids, resolver, reader, problems)
+    for position, name in enumerate(lesson_files, start=1):
+        lesson = _load_lesson(folder, name, position, module_ids, resolver, reader, problems)
         if lesson is None:
             continue
         if lesson.key in seen_keys:
             problems.append(
                 Problem(
                     lesson.path,
-                    reader.document(lesson_file).key_lines.get("id", 1),
+                    reader.document(folder, name).key_lines.get("id", 1),
                     f"duplicate lesson id '{lesson.key}': also used by {seen_keys[lesson.key]}",
                 )
             )
             continue
-        seen_keys[lesson.key] = lesson_file.name
+        seen_keys[lesson.key] = name
         course.lessons.append(lesson)
     _check_module_order(course, problems)
-    course.assets = [_asset(folder, relative) for relative in sorted(resolver.assets)]
-    course.files = {path.name: path.read_bytes() for path in [course_file, *lesson_files]} | {
+    course.assets = [_asset(files, relative) for relative in sorted(resolver.assets)]
+    course.files = {name: files[name] for name in [COURSE_FILE, *lesson_files]} | {
         asset.path: asset.data for asset in course.assets
     }
     return course
 
 
-def _lesson_files(folder: Path, reader: _Reader, problems: list[Problem]) -> list[Path]:
-    files = []
+def _lesson_files(folder: str, reader: _Reader, problems: list[Problem]) -> list[str]:
+    names = []
     numbers: dict[str, str] = {}
-    for path in sorted(folder.glob("*.md")):
-        if path.name == COURSE_FILE:
+    top_level = (p for p in reader.courses[folder] if "/" not in p and p.endswith(".md"))
+    for name in sorted(top_level):
+        if name == COURSE_FILE:
             continue
-        if not LESSON_FILE_RE.match(path.name):
+        if not LESSON_FILE_RE.match(name):
             problems.append(
                 Problem(
-                    reader.display(path),
+                    reader.display(folder, name),
                     1,
                     "lesson file names must look like '01-introduction.md' "
                     "(a number, a hyphen, lowercase words)",
                 )
             )
             continue
-        number = path.name.split("-", 1)[0]
+        number = name.split("-", 1)[0]
         if number in numbers:
             problems.append(
                 Problem(
-                    reader.display(path),
+                    reader.display(folder, name),
                     1,
                     f"lesson number {number} is also used by {numbers[number]}: "
                     "the order is unclear",
                 )
             )
-        numbers.setdefault(number, path.name)
-        files.append(path)
-    return files
+        numbers.setdefault(number, name)
+        names.append(name)
+    return names
 
 
 def _load_lesson(
-    path: Path,
+    folder: str,
+    name: str,
     position: int,
     module_ids: list[str],
     resolver: LinkResolver,
@@ -296,8 +311,8 @@ def _load_lesson(
     *,
     check_modules: bool = True,
 ) -> LessonSource | None:
-    lesson_problems = ProblemList(reader.display(path))
-    doc = reader.document(path, lesson_problems)
+    lesson_problems = ProblemList(reader.display(folder, name))
+    doc = reader.document(folder, name, lesson_problems)
     meta = check_document(doc, LESSON_FIELDS, lesson_problems) if doc else None
     if doc is None or meta is None:
         problems.extend(lesson_problems)
@@ -314,23 +329,23 @@ def _load_lesson(
         )
     body, block = quiz_format.extract_quiz(doc.body, doc.body_line, lesson_problems)
     questions: list[dict] = []
-    renderer = resolver.for_renderer(path)
+    renderer = resolver.for_renderer(name)
     if block is not None:
         drafts = quiz_format.parse_quiz(block, lesson_problems)
-        inline = (lambda text: render_inline(text, renderer)) if reader.renders(path) else str
+        inline = (lambda text: render_inline(text, renderer)) if reader.renders(name) else str
         questions = quiz_format.build_questions(drafts, inline)
-    _check_links(doc, path, resolver, lesson_problems)
+    _check_links(doc, name, resolver, lesson_problems)
     if not body.strip():
         lesson_problems.add(doc.body_line, "lesson has no text")
     problems.extend(lesson_problems)
-    rendered = render_markdown(body, renderer) if reader.renders(path) else Rendered("", [])
+    rendered = render_markdown(body, renderer) if reader.renders(name) else Rendered("", [])
     return LessonSource(
         key=meta["id"],
         title=meta["title"],
         minutes=meta["minutes"],
         module=module,
         position=position,
-        path=reader.display(path),
+        path=reader.display(folder, name),
         body_html=rendered.html,
         toc=rendered.toc,
         quiz=questions,
@@ -338,10 +353,10 @@ def _load_lesson(
 
 
 def _check_links(
-    doc: Document, path: Path, resolver: LinkResolver, file_problems: ProblemList
+    doc: Document, name: str, resolver: LinkResolver, file_problems: ProblemList
 ) -> None:
     for link in find_links(doc.body, doc.body_line):
-        message = resolver.check(path, link)
+        message = resolver.check(name, link)
         if message:
             file_problems.add(link.line, message)
 
@@ -369,6 +384,6 @@ def _check_module_order(course: CourseSource, problems: list[Problem]) -> None:
         highest = max(highest, rank)
 
 
-def _asset(folder: Path, relative: str) -> AssetSource:
+def _asset(files: CourseFiles, relative: str) -> AssetSource:
     media_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
-    return AssetSource(relative, media_type, (folder / relative).read_bytes())
+    return AssetSource(relative, media_type, bytes(files[relative]))

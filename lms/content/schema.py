@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from lms.content.frontmatter import Document
+from lms.content.paths import quoted
 from lms.content.problems import ProblemList
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SFIA_RE = re.compile(r"^[A-Z]{4}$")
+# \Z, not $: "$" also matches before a final line break, which an id must not end with.
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+MAX_SLUG = 80
+SFIA_RE = re.compile(r"^[A-Z]{4}\Z")
 LEVELS = ("beginner", "intermediate", "advanced")
 STATUSES = ("draft", "published")
 
@@ -45,10 +48,11 @@ def text(max_length: int) -> Callable[[Any], str]:
 
 
 def slug(value: Any) -> str:
-    if not isinstance(value, str) or not SLUG_RE.match(value) or len(value) > 80:
+    """An id used in URLs and records: ASCII only, so no look-alike letter passes for another."""
+    if not isinstance(value, str) or not SLUG_RE.match(value) or len(value) > MAX_SLUG:
         raise FieldError(
-            f"{value!r} is not a valid id: use lowercase letters, digits and single hyphens "
-            "(at most 80 characters)"
+            f"{quoted(value)} is not a valid id: use lowercase letters a-z, digits and single "
+            f"hyphens (at most {MAX_SLUG} characters)"
         )
     return value
 

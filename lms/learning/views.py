@@ -18,23 +18,18 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.auth.forms import ConfirmForm
 from lms.certificates.issuing import certificate_codes
 from lms.content.quiz import QUESTION_KINDS, grade_quiz
 from lms.extensions import db
-from lms.forms import page_number
+from lms.forms import ConfirmForm, page_number
 from lms.learning import catalogue, dashboard
 from lms.learning import progress as progress_service
 from lms.learning.forms import CatalogueForm
 from lms.learning.lesson_cache import get_lesson_or_404
 from lms.models import Asset, Course
+from lms.security import ASSET_CSP
 
 bp = Blueprint("learning", __name__)
-# An SVG opened on its own must not run script in the site's origin.
-ASSET_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; "
-    "sandbox"
-)
 
 
 @bp.get("/")

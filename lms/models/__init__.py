@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one module per domain. Importing this package registers every table."""
 
 from lms.models.accounts import ROLES, AccountToken, User, UserSession
+from lms.models.audit import AuditEvent
 from lms.models.authoring import CourseAuthor, SourceFile, SourceRevision, Workspace
 from lms.models.catalogue import (
     Asset,
@@ -10,7 +11,7 @@ from lms.models.catalogue import (
     Lesson,
     Module,
 )
-from lms.models.certificates import ApiToken, AuditEvent, Certificate
+from lms.models.certificates import ApiToken, Certificate
 from lms.models.progress import Enrolment, LessonProgress, QuizAttempt
 from lms.models.reporting import (
     HubProvider,

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_wtf import FlaskForm
 from wtforms import StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 
 from lms.forms import ChoiceField
 from lms.reporting.figures import Filters
-
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+from lms.reporting.months import MONTH_RE
 
 
 def _month(form, field) -> None:

@@ -31,6 +31,7 @@ from lms.models import (
     User,
 )
 from lms.models.reporting import UNKNOWN_REGION
+from lms.reporting.months import month_of
 
 COUNTERS = (
     "enrolments",
@@ -39,10 +40,6 @@ COUNTERS = (
     "courses_completed",
     "certificates_issued",
 )
-
-
-def month_of(moment: datetime) -> str:
-    return f"{moment:%Y-%m}"
 
 
 def _region(user: User) -> str:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from lms.content.loader import load_catalogue
+from lms.catalogue.files import load_content_folder
 from tests.factories import write_course
 
 
 def problems_for(content_dir: Path) -> list[str]:
-    return [str(problem) for problem in load_catalogue(content_dir).problems]
+    return [str(problem) for problem in load_content_folder(content_dir).problems]
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -21,7 +21,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def test_valid_course_has_no_problems(demo_course, content_dir):
-    catalogue = load_catalogue(content_dir)
+    catalogue = load_content_folder(content_dir)
     assert catalogue.problems == []
     [course] = catalogue.courses
     assert [lesson.key for lesson in course.lessons] == [
@@ -196,7 +196,7 @@ def test_link_to_lesson_of_another_course(demo_course, content_dir):
         "Loops repeat things.",
         "[other](../other-course/02-second-steps.md)",
     )
-    catalogue = load_catalogue(content_dir)
+    catalogue = load_content_folder(content_dir)
     assert catalogue.problems == []
     lesson = catalogue.courses[0].lessons[1]
     assert 'href="/courses/other-course/lessons/second-steps"' in lesson.body_html
@@ -248,13 +248,13 @@ def test_every_problem_is_reported_in_one_run(demo_course, content_dir):
 
 
 def test_a_single_course_folder_can_be_checked(demo_course):
-    catalogue = load_catalogue(demo_course)
+    catalogue = load_content_folder(demo_course)
     assert catalogue.ok and not catalogue.whole
     assert [course.slug for course in catalogue.courses] == ["demo-course"]
 
 
 def test_missing_folder(tmp_path):
-    [problem] = load_catalogue(tmp_path / "nowhere").problems
+    [problem] = load_content_folder(tmp_path / "nowhere").problems
     assert problem.message == "no such content folder"
 
 

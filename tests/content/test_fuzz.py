@@ -4,15 +4,13 @@ exception; any answers to a quiz are graded, never crash."""
 from __future__ import annotations
 
 import string
-import tempfile
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lms.content.loader import load_catalogue
 from lms.content.quiz import grade_quiz
-from tests.factories import LESSONS, write_course
+from tests.factories import LESSONS, course_files
 
 FRAGMENTS = [
     "---\n",
@@ -59,26 +57,39 @@ def _check(problems) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lesson=TEXT, course_md=st.one_of(st.none(), TEXT))
 def test_any_lesson_or_course_file_loads_or_reports_problems(lesson, course_md):
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "content"
-        folder = write_course(root)
-        (folder / "02-second-steps.md").write_text(lesson, encoding="utf-8", errors="replace")
-        if course_md is not None:
-            (folder / "course.md").write_text(course_md, encoding="utf-8", errors="replace")
-        catalogue = load_catalogue(root)
-        _check(catalogue.problems)
-        if catalogue.ok:
-            assert [c.slug for c in catalogue.courses] == ["demo-course"]
+    files = course_files()
+    files["02-second-steps.md"] = lesson.encode("utf-8", errors="replace")
+    if course_md is not None:
+        files["course.md"] = course_md.encode("utf-8", errors="replace")
+    catalogue = load_catalogue({"demo-course": files}, root="content")
+    _check(catalogue.problems)
+    if catalogue.ok:
+        assert [c.slug for c in catalogue.courses] == ["demo-course"]
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.binary(max_size=400))
 def test_any_bytes_as_a_lesson_file(data):
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "content"
-        folder = write_course(root)
-        (folder / "03-going-further.md").write_bytes(data)
-        _check(load_catalogue(root).problems)
+    files = course_files() | {"03-going-further.md": data}
+    _check(load_catalogue({"demo-course": files}, root="content").problems)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    path=st.text(max_size=40) | st.sampled_from(["../x.md", "/etc/x", "a\\b", "C:x", "a//b"]),
+    target=st.text(max_size=40),
+)
+def test_any_file_name_or_link_target_loads_or_reports_problems(path, target):
+    """Whatever a name or a link says, the loader answers with problems, never an exception."""
+    files = course_files()
+    files[path] = b"x"
+    files["02-second-steps.md"] += f"\n[a link]({target}) and ![an image]({target})\n".encode(
+        "utf-8", errors="replace"
+    )
+    catalogue = load_catalogue({"demo-course": files}, root="content")
+    _check(catalogue.problems)
+    for course in catalogue.courses:
+        assert all(name in files for name in course.files)
 
 
 QUESTIONS = [

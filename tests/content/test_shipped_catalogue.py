@@ -6,10 +6,11 @@ import re
 
 import pytest
 
+from lms.catalogue.files import load_content_folder
 from lms.config import PROJECT_ROOT
-from lms.content.loader import load_catalogue
+from lms.content.loader import load_course
 
-CATALOGUE = load_catalogue(PROJECT_ROOT / "content")
+CATALOGUE = load_content_folder(PROJECT_ROOT / "content")
 COURSES = {course.slug: course for course in CATALOGUE.courses}
 
 
@@ -40,3 +41,16 @@ def test_each_course_is_substantial(slug):
         assert len(lesson.quiz) >= 3, f"{lesson.path} has too few quiz questions"
         assert all(q["explanation_html"].strip() for q in lesson.quiz)
         assert lesson.toc, f"{lesson.path} has no headings for a table of contents"
+
+
+@pytest.mark.parametrize("slug", sorted(COURSES))
+def test_the_studio_renders_each_course_exactly_as_the_cli_does(slug):
+    """The files a sync keeps, loaded from memory as the studio loads a draft, give the same
+    course byte for byte: publishing from the studio never changes what learners see."""
+    course = COURSES[slug]
+    [again] = load_course(course.files, folder=slug).courses
+    assert again.overview_html == course.overview_html
+    assert again.files == course.files
+    assert [(x.key, x.body_html, x.toc, x.quiz) for x in again.lessons] == [
+        (x.key, x.body_html, x.toc, x.quiz) for x in course.lessons
+    ]

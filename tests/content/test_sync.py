@@ -6,15 +6,15 @@ import shutil
 
 from sqlalchemy import select
 
-from lms.content.loader import load_catalogue
-from lms.content.sync import sync_catalogue
+from lms.catalogue.files import load_content_folder
+from lms.catalogue.sync import sync_catalogue
 from lms.extensions import db
 from lms.models import Asset, Course, Lesson
 from tests.factories import write_course
 
 
 def sync(path):
-    catalogue = load_catalogue(path)
+    catalogue = load_content_folder(path)
     assert catalogue.ok, catalogue.problems
     return sync_catalogue(catalogue)
 

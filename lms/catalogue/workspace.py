@@ -13,7 +13,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from lms.content.loader import COURSE_FILE, CourseSource
+from lms.content.paths import COURSE_FILE
+from lms.content.sources import CourseSource
 from lms.extensions import db
 from lms.models import Course, SourceFile, SourceRevision, Workspace
 

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from lms.content.loader import Catalogue, CourseSource, LessonSource
-from lms.content.workspace import record_published_files, workspaces_by_slug
+from lms.catalogue.workspace import record_published_files, workspaces_by_slug
+from lms.content.sources import Catalogue, CourseSource, LessonSource
 from lms.db import write_transaction
 from lms.extensions import db
 from lms.models import Asset, CatalogueRevision, Course, CourseSkill, Lesson, Module
@@ -71,7 +71,7 @@ class SyncSummary:
 
 
 # Where a row was loaded from: kept up to date, but not a change to the course itself (a studio
-# publish loads from a temporary folder, a sync from content/).
+# publish names the draft "<id>/...", a sync from files "content/<folder>/...").
 UNCOUNTED = frozenset({"source_path"})
 
 
