@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -19,7 +20,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.auth.forms import ConfirmForm
-from lms.certificates.issuing import certificate_codes
+from lms.certificates.credentials import achievement_document, course_urls
+from lms.certificates.issuing import certificate_codes, certified_course
 from lms.content.quiz import QUESTION_KINDS, grade_quiz
 from lms.extensions import db
 from lms.learning import catalogue, dashboard
@@ -29,6 +31,9 @@ from lms.learning.lesson_cache import get_lesson_or_404
 from lms.models import Asset, Course
 
 bp = Blueprint("learning", __name__)
+# What a course's address answers with: the page for browsers (listed first, so "*/*" gets it),
+# the Open Badges Achievement for clients that ask for JSON.
+ACHIEVEMENT_TYPES = ["text/html", "application/json", "application/ld+json"]
 # An SVG opened on its own must not run script in the site's origin.
 ASSET_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; "
@@ -65,7 +70,20 @@ def course_list():
 
 @bp.get("/courses/<slug>")
 def course(slug: str):
-    """A course's overview: outline by module, skills, hours, authors; the learner's progress."""
+    """A course's overview: outline by module, skills, hours, authors; the learner's progress.
+
+    Asked for JSON (``Accept: application/json``), the course's Open Badges Achievement instead:
+    the ``achievement.id`` in its certificates' credentials is this address.
+    """
+    wanted = request.accept_mimetypes.best_match(ACHIEVEMENT_TYPES, default="text/html")
+    if wanted != "text/html":
+        certified = certified_course(slug)
+        if certified is None:
+            abort(404)
+        response = jsonify(achievement_document(certified, course_urls(slug)))
+        response.mimetype = wanted
+        response.vary.add("Accept")
+        return response
     course = catalogue.get_course_or_404(slug)
     progress, enrolment = {}, None
     if current_user.is_authenticated:
@@ -81,16 +99,20 @@ def course(slug: str):
         ),
         None,
     )
-    return render_template(
-        "learning/course.html",
-        course=course,
-        outline=catalogue.outline(course),
-        enrolment=enrolment,
-        progress=progress,
-        done=done,
-        upcoming=upcoming,
-        form=ConfirmForm(),
+    response = make_response(
+        render_template(
+            "learning/course.html",
+            course=course,
+            outline=catalogue.outline(course),
+            enrolment=enrolment,
+            progress=progress,
+            done=done,
+            upcoming=upcoming,
+            form=ConfirmForm(),
+        )
     )
+    response.vary.add("Accept")  # the same address also answers JSON
+    return response
 
 
 @bp.post("/courses/<slug>/enrol")

@@ -10,7 +10,7 @@ from lms.models.catalogue import (
     Lesson,
     Module,
 )
-from lms.models.certificates import ApiToken, AuditEvent, Certificate
+from lms.models.certificates import ApiToken, AuditEvent, Certificate, StatusList
 from lms.models.progress import Enrolment, LessonProgress, QuizAttempt
 from lms.models.reporting import (
     HubProvider,
@@ -45,6 +45,7 @@ __all__ = [
     "StatActiveLearner",
     "StatCompletionDays",
     "StatRollup",
+    "StatusList",
     "User",
     "UserSession",
     "Workspace",

@@ -125,7 +125,7 @@ def test_credential_is_an_open_badge_that_an_independent_library_verifies(client
         f"/certificates/{certificate_code}"
     )
     subject = claims["credentialSubject"]
-    assert subject["identifier"][0]["identityHash"] == "Sam Learner"
+    assert claims["sub"] == subject["id"]  # the recipient itself: test_open_badges.py
     achievement = subject["achievement"]
     assert achievement["type"] == ["Achievement"] and achievement["name"] == "Demo course"
     assert (
@@ -170,7 +170,7 @@ def test_rotating_the_key_keeps_old_credentials_verifiable(app, client, runner, 
     result = runner.invoke(args=["certificates", "init-key"])
     assert result.exit_code == 0 and "Created signing key" in result.output
     jwks = client.get("/.well-known/jwks.json").json
-    assert len(jwks["keys"]) == 2
+    assert len({key["x"] for key in jwks["keys"]}) == 2
     jwt.decode(old, keyset(client), algorithms=["EdDSA"])  # still verifies
     assert "Signature verified" in page(client.get(f"/certificates/{certificate_code}"))
     new_kid = result.output.split()[3].rstrip(";")
