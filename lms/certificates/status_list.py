@@ -38,6 +38,7 @@ from lms.urls import public_url
 
 LIST_SIZE = 131_072  # entries (bits) per list: 16 KB, the spec's minimum
 FILL = LIST_SIZE // 2
+MAX_NUMBER = (2**31 - 1) // LIST_SIZE  # the last list a 32-bit status_list_index can reach
 TTL_SECONDS = 300
 PURPOSE = "revocation"
 

@@ -4,7 +4,12 @@ page, the API and any verifier."""
 
 from __future__ import annotations
 
+import base64
+import gzip
+import os
 import re
+import threading
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import jwt as pyjwt
@@ -83,6 +88,8 @@ def test_only_lists_that_exist_are_served(client, certificate_code):
     other = re.sub(r"/(\d+)$", lambda m: f"/{int(m.group(1)) + 1}", path)
     assert client.get(other).status_code == 404
     assert client.get(path.rsplit("/", 1)[0] + "/x").status_code == 404
+    assert client.get(path.rsplit("/", 1)[0] + "/" + "9" * 30).status_code == 404  # no overflow
+    assert client.get(path.rsplit("/", 1)[0] + "/-1").status_code == 404
 
 
 def test_revoking_sets_the_bit_and_the_page_shows_no_verified_badge(
@@ -191,3 +198,79 @@ def test_certificates_from_before_the_status_list_are_reissued(
 
     jwks = KeySet.import_key_set(client.get("/.well-known/jwks.json").json)
     assert jwt.decode(legacy, jwks, algorithms=["EdDSA"]).claims["id"] == "legacy"
+
+
+# The W3C spec's example encodedList (Bitstring Status List v1.0, example 3): 16 KB, all zero.
+SPEC_EXAMPLE = "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"
+
+
+def bits_of(encoded: str) -> bytes:
+    body = encoded[1:]
+    return gzip.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+
+
+def test_the_list_is_encoded_as_the_spec_says(client, admin, certificate_code):
+    """Same bytes as the spec's own example when empty; after one revocation exactly one bit
+    is set, the left-most-first one the entry names (a wrong bit order would set another)."""
+    entry = payload_of(client, certificate_code)["credentialStatus"]
+    empty = status_list(client, entry["statusListCredential"])["credentialSubject"]
+    assert bits_of(empty["encodedList"]) == bits_of(SPEC_EXAMPLE) == bytes(16 * 1024)
+
+    admin.post(f"/certificates/{certificate_code}/revoke", data={"reason": "Shared answers"})
+    listed = status_list(client, entry["statusListCredential"])["credentialSubject"]
+    bits = bits_of(listed["encodedList"])
+    index = int(entry["statusListIndex"])
+    assert sum(bin(byte).count("1") for byte in bits) == 1
+    assert bits[index // 8] == 0x80 >> (index % 8)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"),
+    reason="SQLite runs one writer at a time (BEGIN IMMEDIATE): two issues cannot interleave",
+)
+def test_two_issues_at_once_drawing_the_same_entry_both_succeed(app, synced):
+    """PostgreSQL: both transactions draw the same entry before either commits; the second
+    insert waits for the first, inserts nothing, and draws again."""
+    from lms.certificates import issuing
+    from lms.certificates import status_list as status_list_module
+    from lms.db import write_transaction
+    from lms.models import Course, User
+
+    with app.app_context():
+        users = [make_user(f"racer{n}@example.com").id for n in range(2)]
+        course_id = db.session.scalar(select(Course.id))
+    barrier = threading.Barrier(2, timeout=30)
+    local = threading.local()
+
+    def draw() -> int:
+        local.calls = getattr(local, "calls", 0) + 1
+        if local.calls == 1:
+            barrier.wait()  # both have drawn before either inserts
+            return 777
+        return 1000 + threading.get_ident() % 1000
+
+    errors = []
+
+    def issue(user_id: int) -> None:
+        try:
+            with app.app_context():
+                user = db.session.get(User, user_id)
+                with write_transaction():
+                    assert issuing.issue_in_transaction(user, course_id, datetime.now(UTC))
+        except Exception as exc:  # reported below, in the test's own thread
+            errors.append(exc)
+
+    original = status_list_module.random_position
+    status_list_module.random_position = draw
+    try:
+        threads = [threading.Thread(target=issue, args=(user_id,)) for user_id in users]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        status_list_module.random_position = original
+    assert errors == []
+    with app.app_context():
+        indices = list(db.session.scalars(select(Certificate.status_list_index)))
+    assert len(indices) == 2 and len(set(indices)) == 2 and 777 in indices
