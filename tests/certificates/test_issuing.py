@@ -165,6 +165,34 @@ def test_any_changed_claim_fails_verification(client, certificate_code, change, 
     assert "The signature does not verify" in page(client.get(f"/certificates/{certificate_code}"))
 
 
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize("alg", ["none", "HS256"])
+def test_a_credential_with_another_algorithm_is_refused(app, client, certificate_code, alg):
+    """alg "none", or HS256 keyed with the published public key (the classic confusion), never
+    verifies: only EdDSA is accepted."""
+    import hashlib
+    import hmac
+
+    token = client.get(f"/certificates/{certificate_code}/credential.jwt").get_data(as_text=True)
+    header, payload, _ = token.split(".")
+    old_header = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+    forged_header = _b64({**old_header, "alg": alg})
+    jwk = client.get("/.well-known/jwks.json").json["keys"][0]
+    signature = ""
+    if alg == "HS256":
+        mac = hmac.new(jwk["x"].encode(), f"{forged_header}.{payload}".encode(), hashlib.sha256)
+        signature = base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+    forged = f"{forged_header}.{payload}.{signature}"
+    with app.app_context():
+        db.session.execute(db.update(Certificate).values(credential_jwt=forged))
+        db.session.commit()
+    text = page(client.get(f"/certificates/{certificate_code}"))
+    assert "The signature does not verify" in text and ">Verified<" not in text
+
+
 def test_rotating_the_key_keeps_old_credentials_verifiable(app, client, runner, certificate_code):
     old = client.get(f"/certificates/{certificate_code}/credential.jwt").get_data(as_text=True)
     result = runner.invoke(args=["certificates", "init-key"])
