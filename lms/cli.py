@@ -19,6 +19,7 @@ from lms.auth.admin import change_role
 from lms.auth.users import AccountError, create_user, find_by_email
 from lms.catalogue.files import load_content_folder
 from lms.catalogue.sync import sync_catalogue
+from lms.certificates.issuing import reissue_credentials
 from lms.certificates.keys import all_keys, create_key, key_dir
 from lms.db import write_transaction
 from lms.dbtools import register_db_commands
@@ -139,7 +140,9 @@ def set_role_command(email: str, role: str) -> None:
     )
 
 
-certificates_cli = AppGroup("certificates", help="Manage the keys that sign certificates.")
+certificates_cli = AppGroup(
+    "certificates", help="Manage the keys that sign certificates, and their credentials."
+)
 
 
 @certificates_cli.command("init-key")
@@ -152,6 +155,18 @@ def init_key_command() -> None:
     key = create_key(key_dir())
     click.echo(f"Created signing key {key.kid}; new certificates are signed with it.")
     click.echo(f"Published keys: {', '.join(k.kid for k in all_keys())}")
+
+
+@certificates_cli.command("reissue-credentials")
+def reissue_credentials_command() -> None:
+    """Give certificates issued before revocation lists an entry and a re-issued credential.
+
+    Run it once after upgrading the database; it is safe to run again (it skips certificates that
+    already have an entry). Old credentials keep verifying, but only re-issued ones tell verifiers
+    where to check for revocation.
+    """
+    count = reissue_credentials()
+    click.echo(f"Re-issued {plural(count, 'credential')} with a revocation-list entry.")
 
 
 stats_cli = AppGroup("stats", help="Regional statistics.")

@@ -26,7 +26,7 @@ SECRET_URL_ARGS = frozenset({"token", "code"})
 SECRET_ENDPOINT_ARGS = {"certificates.profile": frozenset({"slug"})}
 # Arguments that are safe to log: course slugs, lesson keys, asset paths, ids, export formats,
 # studio table names. (Integer ids need no listing: ``<int:...>`` is never a secret.)
-PUBLIC_URL_ARGS = frozenset({"slug", "key", "path", "filename", "fmt", "token_id", "table"})
+PUBLIC_URL_ARGS = frozenset({"slug", "key", "path", "filename", "fmt", "token_id", "table", "kid"})
 
 # Query parameters whose names look like credentials (``?code=``, ``?token=``, ``?password=``).
 SECRET_QUERY_NAME = re.compile(r"token|code|pass|secret|key|sig|auth|session|credential", re.I)

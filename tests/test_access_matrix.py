@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from lms.auth.tokens import token_hash
 from lms.certificates.codes import grouped
+from lms.certificates.keys import current_key
 from lms.extensions import db
 from lms.models import (
     ApiToken,
@@ -112,6 +113,8 @@ MATRIX = [
     ("POST", "/certificates/{code}/revoke", only((), 422)),
     ("GET", "/issuer", everyone(200)),
     ("GET", "/.well-known/jwks.json", everyone(200)),
+    ("GET", "/issuer/keys/{kid}", everyone(200)),
+    ("GET", "/credentials/status/0", everyone(200)),
     ("GET", "/admin", only((), 200)),
     ("GET", "/admin/certificates", only((), 200)),
     ("GET", "/admin/certificates?q=ada&code=!!&status=lost&page=x", only((), 200)),  # explained
@@ -219,7 +222,16 @@ def world(app, client, signed_in, synced):
             == 302
         )
         browsers[role] = browser
-    values = {"code": code, "slug": slug, "token": token_id, "user": signed_in, **studio}
+    with app.app_context():
+        kid = current_key().kid
+    values = {
+        "code": code,
+        "slug": slug,
+        "token": token_id,
+        "user": signed_in,
+        "kid": kid,
+        **studio,
+    }
     return browsers, values, emails
 
 
@@ -227,7 +239,9 @@ def test_every_route_is_in_the_table(app):
     adapter = app.url_map.bind("localhost")
     covered = set()
     for method, path, _ in MATRIX + SESSION_ENDING:
-        url = path.format(code="C", slug="s", token=1, user=1, file=1, course_file=1, revision=1)
+        url = path.format(
+            code="C", slug="s", token=1, user=1, file=1, course_file=1, revision=1, kid="k"
+        )
         endpoint, _ = adapter.match(url.split("?")[0], method=method)
         covered.add((endpoint, method))
     routes = {

@@ -213,6 +213,9 @@ def test_a_revocation_that_fails_at_its_audit_changes_nothing(
         certificate = db.session.scalar(select(Certificate))
         assert (certificate.revoked_at, certificate.revoked_reason) == (None, None)
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    # the status list, rebuilt before the audit record failed, rolled back with it
+    api = client.get(f"/api/v1/certificates/{code}").json
+    assert api["status"] == "valid" and api["status_list"]["revoked"] is False
 
 
 @pytest.fixture

@@ -49,17 +49,49 @@ SCHEMAS: dict[str, dict] = {
         "required": ["code", "status", "course", "issuer", "issued_on"],
         "properties": {
             "code": {"type": "string", "examples": [EXAMPLE_CODE]},
-            "status": {"type": "string", "enum": ["valid", "revoked", "withdrawn"]},
+            "status": {
+                "type": "string",
+                "enum": ["valid", "revoked", "withdrawn"],
+                "description": (
+                    "revoked outranks withdrawn: a revoked certificate whose learner later "
+                    "deleted their account is revoked, with revoked_on, revoked_reason and "
+                    "withdrawn_on."
+                ),
+            },
             "course": {"type": "string"},
             "issuer": {"type": "string"},
             "issued_on": {"type": "string", "format": "date"},
             "learner_name": {"type": "string", "description": "Absent when withdrawn."},
             "completed_on": {"type": "string", "format": "date"},
             "skills": {"type": "array", "items": {"$ref": "#/components/schemas/Skill"}},
-            "signature_valid": {"type": "boolean"},
-            "revoked_on": {"type": "string", "format": "date"},
-            "revoked_reason": {"type": "string"},
-            "withdrawn_on": {"type": "string", "format": "date"},
+            "signature_valid": {
+                "type": "boolean",
+                "description": "Absent when withdrawn (the credential was erased).",
+            },
+            "revoked_on": {"type": "string", "format": "date", "description": "When revoked."},
+            "revoked_reason": {
+                "type": "string",
+                "description": "The admin's reason, kept after a withdrawal.",
+            },
+            "withdrawn_on": {
+                "type": "string",
+                "format": "date",
+                "description": "When the learner deleted their account, if they did.",
+            },
+            "status_list": {
+                "type": "object",
+                "description": (
+                    "The certificate's entry in the issuer's signed W3C Bitstring Status List "
+                    "(revocation), as a verifier reads it. Absent for certificates issued "
+                    "before status lists and not re-issued since."
+                ),
+                "required": ["credential", "index", "revoked"],
+                "properties": {
+                    "credential": {"type": "string", "format": "uri"},
+                    "index": {"type": "integer", "minimum": 0},
+                    "revoked": {"type": "boolean"},
+                },
+            },
         },
     },
     "CheckResult": {

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from lms.certificates.codes import grouped, normalise
 from lms.certificates.credentials import check_signature
+from lms.certificates.status_list import listed_status
 from lms.extensions import db
 from lms.models import Certificate
 from lms.spreadsheets import spreadsheet_cell
@@ -33,7 +34,13 @@ class CheckResult:
 
 
 def certificate_json(certificate: Certificate) -> dict:
-    """What anyone may know about a certificate; nothing personal once it is withdrawn."""
+    """What anyone may know about a certificate; nothing personal once it is withdrawn.
+
+    A revocation outranks a withdrawal: a revoked certificate whose learner later deleted their
+    account still says "revoked", with the date and the admin's reason, and when it was withdrawn.
+    ``status_list`` is what the issuer's published revocation list says, read the way a verifier
+    reads it, so the API and the list cannot be seen to disagree.
+    """
     data = {
         "code": grouped(certificate.code),
         "status": certificate.status,
@@ -41,20 +48,27 @@ def certificate_json(certificate: Certificate) -> dict:
         "issuer": certificate.issuer_name,
         "issued_on": certificate.issued_at.date().isoformat(),
     }
-    if certificate.status == "withdrawn":
-        data["withdrawn_on"] = certificate.withdrawn_at.date().isoformat()
-        return data
-    data.update(
-        learner_name=certificate.learner_name,
-        completed_on=certificate.completed_at.date().isoformat(),
-        skills=certificate.skills,
-        signature_valid=check_signature(certificate.credential_jwt).valid,
-    )
-    if certificate.status == "revoked":
+    if certificate.revoked_at is not None:
         data.update(
             revoked_on=certificate.revoked_at.date().isoformat(),
             revoked_reason=certificate.revoked_reason,
         )
+    if certificate.withdrawn:
+        data["withdrawn_on"] = certificate.withdrawn_at.date().isoformat()
+    else:
+        data.update(
+            learner_name=certificate.learner_name,
+            completed_on=certificate.completed_at.date().isoformat(),
+            skills=certificate.skills,
+            signature_valid=check_signature(certificate.credential_jwt).valid,
+        )
+    listed = listed_status(certificate)
+    if listed is not None:
+        data["status_list"] = {
+            "credential": listed.credential,
+            "index": listed.index,
+            "revoked": listed.revoked,
+        }
     return data
 
 
@@ -65,6 +79,9 @@ MESSAGES = {
     "not_found": "No certificate has this code.",
     "invalid_code": "This is not a certificate code: it needs 28 letters and numbers.",
 }
+REVOKED_AND_WITHDRAWN = (
+    "This certificate has been revoked. The learner has also deleted their account."
+)
 
 
 def check_codes(submitted: list[str]) -> list[CheckResult]:
@@ -88,7 +105,10 @@ def check_codes(submitted: list[str]) -> list[CheckResult]:
         else:
             certificate = found[code]
             status = certificate.status
-        results.append(CheckResult(row, text, status, MESSAGES[status], certificate))
+        message = MESSAGES[status]
+        if status == "revoked" and certificate.withdrawn:
+            message = REVOKED_AND_WITHDRAWN
+        results.append(CheckResult(row, text, status, message, certificate))
     return results
 
 
@@ -123,7 +143,7 @@ def results_csv(results: list[CheckResult]) -> str:
     writer.writerow(["row", "code", "status", "learner", "course", "completed", "message"])
     for r in results:
         c = r.certificate
-        showable = c is not None and r.status != "withdrawn"
+        showable = c is not None and not c.withdrawn
         writer.writerow(
             spreadsheet_cell(value)
             for value in [

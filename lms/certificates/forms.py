@@ -31,7 +31,11 @@ class CodeForm(FlaskForm):
 class RevokeForm(FlaskForm):
     reason = TextAreaField(
         "Reason for revoking",
-        description="Shown on the certificate's public page.",
+        description=(
+            "Shown on the certificate's public page and in the API, even after the learner "
+            "deletes their account. Say what happened; leave out names and other personal "
+            "details."
+        ),
         validators=[
             DataRequired("Give a reason for revoking this certificate."),
             Length(max=500, message="Keep the reason to 500 characters or fewer."),

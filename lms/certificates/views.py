@@ -1,8 +1,10 @@
-"""Certificate pages: public verification, look-up by code, QR, PDF, issuer profile and JWKS;
-the learner's certificates and public skills profile; admins' revocation (the audit log is in
-``lms/admin/views.py``)."""
+"""Certificate pages: public verification, look-up by code, QR, PDF; the issuer's profile, keys
+and revocation lists; the learner's certificates and public skills profile; admins' revocation
+(the audit log is in ``lms/admin/views.py``)."""
 
 from __future__ import annotations
+
+import hashlib
 
 from flask import (
     Blueprint,
@@ -19,15 +21,23 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.auth.roles import role_required
-from lms.certificates import issuing
+from lms.certificates import issuing, status_list
 from lms.certificates.codes import grouped
-from lms.certificates.credentials import check_signature, issuer_profile
+from lms.certificates.credentials import (
+    KID_RE,
+    check_signature,
+    issuer_profile,
+    issuer_urls,
+    public_jwk,
+    published_jwks,
+    urls_for,
+)
 from lms.certificates.documents import certificate_pdf, linkedin_url, qr_svg
 from lms.certificates.forms import CodeForm, ProfileForm, RevokeForm
-from lms.certificates.keys import jwks
+from lms.certificates.keys import find_key
 from lms.certificates.profiles import set_public_profile
 from lms.extensions import db
-from lms.models import Certificate, User
+from lms.models import Certificate, StatusList, User
 
 bp = Blueprint("certificates", __name__)
 
@@ -43,7 +53,7 @@ def _certificate_or_404(code: str) -> Certificate:
 
 
 def _page_url(certificate: Certificate) -> str:
-    return issuing.urls_for(certificate.code, certificate.course.slug).certificate
+    return urls_for(certificate.code, certificate.course.slug).certificate
 
 
 def _show(certificate: Certificate, revoke_form: RevokeForm, status: int = 200):
@@ -54,7 +64,8 @@ def _show(certificate: Certificate, revoke_form: RevokeForm, status: int = 200):
         code=grouped(certificate.code),
         page_url=page_url,
         signature=check_signature(certificate.credential_jwt),
-        qr=qr_svg(page_url) if certificate.status != "withdrawn" else None,
+        listed=status_list.listed_status(certificate),
+        qr=qr_svg(page_url) if not certificate.withdrawn else None,
         linkedin=linkedin_url(certificate, page_url),
         is_owner=current_user.is_authenticated and current_user.id == certificate.user_id,
         revoke_form=revoke_form,
@@ -113,16 +124,43 @@ def verify():
 @bp.get("/issuer")
 def issuer():
     """The issuer's Open Badges profile."""
-    return jsonify(issuer_profile(issuing.issuer_urls()))
+    return jsonify(issuer_profile(issuer_urls()))
+
+
+def _public(response: Response, max_age: int = 300) -> Response:
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    return response
 
 
 @bp.get("/.well-known/jwks.json")
 def jwks_document():
     """Every public key the issuer has signed with, current and retired."""
-    response = jsonify(jwks())
-    response.cache_control.max_age = 300
-    response.cache_control.public = True
-    return response
+    return _public(jsonify(published_jwks()))
+
+
+@bp.get("/issuer/keys/<kid>")
+def issuer_key(kid: str):
+    """One public key as a JWK: what the ``kid`` URL in a credential's JOSE header answers."""
+    key = find_key(kid) if KID_RE.match(kid) else None
+    if key is None:
+        abort(404)
+    response = jsonify(public_jwk(key))
+    response.mimetype = "application/jwk+json"
+    return _public(response)
+
+
+@bp.get(f"/credentials/status/<int(max={status_list.MAX_NUMBER}):number>", endpoint="status_list")
+def status_list_credential(number: int):
+    """A signed Bitstring Status List (revocation) that credentials point to; public, cached
+    for as long as the list's ``ttl`` says, and answered 304 when unchanged."""
+    published = db.session.get(StatusList, number)
+    if published is None:
+        abort(404)
+    response = Response(published.credential_jwt, mimetype="application/jwt")
+    response.set_etag(hashlib.sha256(published.credential_jwt.encode()).hexdigest())
+    response.last_modified = published.updated_at
+    return _public(response, status_list.TTL_SECONDS).make_conditional(request)
 
 
 @bp.get("/dashboard/certificates")

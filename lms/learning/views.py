@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -18,7 +19,8 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.certificates.issuing import certificate_codes
+from lms.certificates.credentials import achievement_document, course_urls
+from lms.certificates.issuing import certificate_codes, certified_course
 from lms.content.quiz import QUESTION_KINDS, grade_quiz
 from lms.extensions import db
 from lms.forms import ConfirmForm, page_number
@@ -30,6 +32,9 @@ from lms.models import Asset, Course
 from lms.security import ASSET_CSP
 
 bp = Blueprint("learning", __name__)
+# What a course's address answers with: the page for browsers (listed first, so "*/*" gets it),
+# the Open Badges Achievement for clients that ask for JSON.
+ACHIEVEMENT_TYPES = ["text/html", "application/json", "application/ld+json"]
 
 
 @bp.get("/")
@@ -62,7 +67,20 @@ def course_list():
 
 @bp.get("/courses/<slug>")
 def course(slug: str):
-    """A course's overview: outline by module, skills, hours, authors; the learner's progress."""
+    """A course's overview: outline by module, skills, hours, authors; the learner's progress.
+
+    Asked for JSON (``Accept: application/json``), the course's Open Badges Achievement instead:
+    the ``achievement.id`` in its certificates' credentials is this address.
+    """
+    wanted = request.accept_mimetypes.best_match(ACHIEVEMENT_TYPES, default="text/html")
+    if wanted != "text/html":
+        certified = certified_course(slug)
+        if certified is None:
+            abort(404)
+        response = jsonify(achievement_document(certified, course_urls(slug)))
+        response.mimetype = wanted
+        response.vary.add("Accept")
+        return response
     course = catalogue.get_course_or_404(slug)
     progress, enrolment, certificate_code = {}, None, None
     if current_user.is_authenticated:
@@ -80,17 +98,21 @@ def course(slug: str):
         ),
         None,
     )
-    return render_template(
-        "learning/course.html",
-        course=course,
-        outline=catalogue.outline(course),
-        enrolment=enrolment,
-        progress=progress,
-        done=done,
-        upcoming=upcoming,
-        certificate_code=certificate_code,
-        form=ConfirmForm(),
+    response = make_response(
+        render_template(
+            "learning/course.html",
+            course=course,
+            outline=catalogue.outline(course),
+            enrolment=enrolment,
+            progress=progress,
+            done=done,
+            upcoming=upcoming,
+            certificate_code=certificate_code,
+            form=ConfirmForm(),
+        )
     )
+    response.vary.add("Accept")  # the same address also answers JSON
+    return response
 
 
 @bp.post("/courses/<slug>/enrol")

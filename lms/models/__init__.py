@@ -11,7 +11,7 @@ from lms.models.catalogue import (
     Lesson,
     Module,
 )
-from lms.models.certificates import ApiToken, Certificate
+from lms.models.certificates import ApiToken, Certificate, StatusList
 from lms.models.progress import Enrolment, LessonProgress, QuizAttempt
 from lms.models.reporting import (
     HubProvider,
@@ -46,6 +46,7 @@ __all__ = [
     "StatActiveLearner",
     "StatCompletionDays",
     "StatRollup",
+    "StatusList",
     "User",
     "UserSession",
     "Workspace",

@@ -1,4 +1,4 @@
-"""Certificates and employers' API tokens."""
+"""Certificates, their published revocation lists and employers' API tokens."""
 
 from __future__ import annotations
 
@@ -18,7 +18,12 @@ class Certificate(db.Model):
 
     What it certifies is copied at issue (name, course title, skills), so later edits to the
     account or the course cannot change it. Revoking keeps the row; withdrawing (the learner
-    deleted their account) erases the personal data and the signed credential.
+    deleted their account) erases the personal data and the signed credential, but never the
+    revocation: status says "revoked" whether or not the learner later withdrew.
+
+    ``status_list_index`` is the certificate's entry in the issuer's Bitstring Status Lists (list
+    ``index // LIST_SIZE``, position ``index % LIST_SIZE``), drawn at random and unique here, so no
+    two credentials ever share a revocation bit.
     """
 
     __tablename__ = "certificate"
@@ -39,17 +44,38 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_reason: Mapped[str | None] = mapped_column(String(500))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status_list_index: Mapped[int | None] = mapped_column(unique=True)
 
     course: Mapped[Course] = relationship()
     user: Mapped[User] = relationship()
 
     @property
     def status(self) -> str:
-        if self.withdrawn_at is not None:
-            return "withdrawn"
+        """valid, revoked or withdrawn: a revocation outranks a later withdrawal."""
         if self.revoked_at is not None:
             return "revoked"
+        if self.withdrawn_at is not None:
+            return "withdrawn"
         return "valid"
+
+    @property
+    def withdrawn(self) -> bool:
+        """The learner deleted their account: nothing personal about it may be shown."""
+        return self.withdrawn_at is not None
+
+
+class StatusList(db.Model):
+    """A published Bitstring Status List credential (revocation), signed as a VC-JWT.
+
+    It is rebuilt in the transaction that revokes a certificate listed in it, so the list that
+    verifiers fetch never disagrees with the certificate pages; requests only read this row.
+    """
+
+    __tablename__ = "status_list"
+
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    credential_jwt: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ApiToken(db.Model):

@@ -125,7 +125,7 @@ def test_credential_is_an_open_badge_that_an_independent_library_verifies(client
         f"/certificates/{certificate_code}"
     )
     subject = claims["credentialSubject"]
-    assert subject["identifier"][0]["identityHash"] == "Sam Learner"
+    assert claims["sub"] == subject["id"]  # the recipient itself: test_open_badges.py
     achievement = subject["achievement"]
     assert achievement["type"] == ["Achievement"] and achievement["name"] == "Demo course"
     assert (
@@ -165,12 +165,40 @@ def test_any_changed_claim_fails_verification(client, certificate_code, change, 
     assert "The signature does not verify" in page(client.get(f"/certificates/{certificate_code}"))
 
 
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize("alg", ["none", "HS256"])
+def test_a_credential_with_another_algorithm_is_refused(app, client, certificate_code, alg):
+    """alg "none", or HS256 keyed with the published public key (the classic confusion), never
+    verifies: only EdDSA is accepted."""
+    import hashlib
+    import hmac
+
+    token = client.get(f"/certificates/{certificate_code}/credential.jwt").get_data(as_text=True)
+    header, payload, _ = token.split(".")
+    old_header = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+    forged_header = _b64({**old_header, "alg": alg})
+    jwk = client.get("/.well-known/jwks.json").json["keys"][0]
+    signature = ""
+    if alg == "HS256":
+        mac = hmac.new(jwk["x"].encode(), f"{forged_header}.{payload}".encode(), hashlib.sha256)
+        signature = base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+    forged = f"{forged_header}.{payload}.{signature}"
+    with app.app_context():
+        db.session.execute(db.update(Certificate).values(credential_jwt=forged))
+        db.session.commit()
+    text = page(client.get(f"/certificates/{certificate_code}"))
+    assert "The signature does not verify" in text and ">Verified<" not in text
+
+
 def test_rotating_the_key_keeps_old_credentials_verifiable(app, client, runner, certificate_code):
     old = client.get(f"/certificates/{certificate_code}/credential.jwt").get_data(as_text=True)
     result = runner.invoke(args=["certificates", "init-key"])
     assert result.exit_code == 0 and "Created signing key" in result.output
     jwks = client.get("/.well-known/jwks.json").json
-    assert len(jwks["keys"]) == 2
+    assert len({key["x"] for key in jwks["keys"]}) == 2
     jwt.decode(old, keyset(client), algorithms=["EdDSA"])  # still verifies
     assert "Signature verified" in page(client.get(f"/certificates/{certificate_code}"))
     new_kid = result.output.split()[3].rstrip(";")

@@ -8,10 +8,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from lms.certificates.codes import grouped
 from lms.content.quiz import grade_quiz
 from lms.extensions import db
 from lms.learning import progress
-from lms.models import Course
+from lms.models import Certificate, Course
 from tests.e2e.conftest import assert_no_axe_violations
 from tests.factories import PASSWORD, make_user
 
@@ -84,3 +85,62 @@ def test_learner_earns_and_employer_verifies(live_server, browser, app, axe, tmp
         page.get_by_role("button", name="Download these results as CSV").click()
     assert "Nadia Hussain" in download.value.path().read_text()
     employer_context.close()
+
+
+def test_a_revocation_outlives_the_learners_account(live_server, browser, app, axe):
+    """An admin revokes in one browser, the learner deletes their account in another; anyone
+    then sees "revoked" with the reason, no green "Verified", and no name, at any width."""
+    with app.app_context():
+        learner = make_user("nadia@example.com", name="Nadia Hussain")
+        make_user("admin@example.com", name="Ada Admin", role="admin")
+        course = db.session.scalar(select(Course).where(Course.slug == "cyber-security-essentials"))
+        progress.enrol(learner, course)
+        for lesson in course.active_lessons:
+            answers = {
+                q["number"]: {i for i, o in enumerate(q["options"]) if o["correct"]}
+                for q in lesson.quiz
+            }
+            progress.record_attempt(learner, lesson, grade_quiz(lesson.quiz, answers, 70))
+        code = grouped(db.session.scalar(select(Certificate.code)))
+    url = f"{live_server}/certificates/{code}"
+
+    admin_context = browser.new_context()
+    page = admin_context.new_page()
+    sign_in(page, live_server, "admin@example.com")
+    page.goto(url)
+    expect(page.get_by_text("Verified", exact=True)).to_be_visible()
+    page.get_by_label("Reason for revoking").fill("Quiz answers were shared in a group chat")
+    page.get_by_role("button", name="Revoke certificate").click()
+    expect(page.get_by_text(re.compile("^Revoked on"))).to_be_visible()
+    admin_context.close()
+
+    learner_context = browser.new_context()
+    page = learner_context.new_page()
+    sign_in(page, live_server, "nadia@example.com")
+    page.goto(f"{live_server}/account/delete")
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_label(re.compile("I understand")).check()
+    page.get_by_role("button", name="Delete my account").click()
+    learner_context.close()
+
+    for width in (320, 390, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(url)
+        expect(page.get_by_text(re.compile("^Revoked on"))).to_be_visible()
+        expect(page.get_by_text("Quiz answers were shared in a group chat")).to_be_visible()
+        expect(page.get_by_text(re.compile("also deleted their account"))).to_be_visible()
+        expect(
+            page.get_by_text(
+                re.compile(
+                    "signature is valid, but the issuer has revoked|erased when the learner deleted"
+                )
+            )
+        ).to_be_visible()
+        expect(page.get_by_text("revocation list marks it as revoked", exact=False)).to_be_visible()
+        assert page.locator(".status-complete").count() == 0
+        assert page.get_by_text("Nadia Hussain").count() == 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        if width == 320:
+            assert_no_axe_violations(axe, page)
+        context.close()
