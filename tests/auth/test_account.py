@@ -17,7 +17,8 @@ NEW = "a brand new passphrase"
 
 
 def page(response) -> str:
-    return response.get_data(as_text=True)
+    """The page's HTML as a person reads it: without the invisible line-break hints (``<wbr>``)."""
+    return response.get_data(as_text=True).replace("<wbr>", "")
 
 
 def user(app, user_id) -> User:

@@ -39,7 +39,8 @@ OWNERS_CHOICE = {
 
 
 def page(response) -> str:
-    return response.get_data(as_text=True)
+    """The page's HTML as a person reads it: without the invisible line-break hints (``<wbr>``)."""
+    return response.get_data(as_text=True).replace("<wbr>", "")
 
 
 def sign_in(app, password, email=OWNER):
