@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -72,8 +73,19 @@ class SignUp:
     secret: str
 
 
+def _has_characters_of(text: str, categories: set[str]) -> bool:
+    return any(unicodedata.category(ch) in categories for ch in text)
+
+
 def email_problem(email: str) -> str | None:
-    if not EMAIL_RE.match(email) or len(email) > 254:
+    """Why ``email`` cannot be an account's address, or None.
+
+    The length is checked first: the pattern backtracks, so a long address made of many dots
+    would tie up a worker for hours. Control characters (NUL, which PostgreSQL refuses in text)
+    and invisible formatting characters (right-to-left overrides, zero-width spaces, which make
+    one address look like another) are refused.
+    """
+    if len(email) > 254 or _has_characters_of(email, {"Cc", "Cf"}) or not EMAIL_RE.match(email):
         return "Enter an email address in the correct format, like name@example.com."
     return None
 
@@ -82,6 +94,8 @@ def _clean_name(name: str) -> str:
     name = " ".join(name.split())
     if not name or len(name) > 120:
         raise AccountError("Enter a name of 1 to 120 characters.", "name")
+    if _has_characters_of(name, {"Cc"}):
+        raise AccountError("Your name must not contain control characters.", "name")
     return name
 
 

@@ -55,6 +55,10 @@ def test_sign_up_sends_a_confirmation_link(client, app, outbox):
         ("region", "", "Choose your city region from the list."),
         ("region", "atlantis", "Choose your city region from the list."),
         ("email", "x" * 250 + "@example.com", "Enter an email address in the correct format"),
+        # NUL is refused by PostgreSQL in text; a right-to-left override disguises an address
+        ("email", "priya@example.com\x00", "Enter an email address in the correct format"),
+        ("email", "priya\u202e@example.com", "Enter an email address in the correct format"),
+        ("name", "Priya\x00Shah", "Your name must not contain control characters."),
     ],
 )
 def test_sign_up_errors_are_shown_beside_the_field(client, app, field, value, message):
@@ -68,6 +72,30 @@ def test_sign_up_errors_are_shown_beside_the_field(client, app, field, value, me
     assert message in text
     assert f'href="#{field}"' in text  # the summary links to the field
     assert users(app) == []
+
+
+@pytest.mark.parametrize("path", ["/account/sign-in", "/account/reset", "/account/verify"])
+def test_an_address_with_a_nul_character_is_refused_not_an_error(client, path):
+    response = client.post(path, data={"email": "a@example.com\x00", "password": PASSWORD})
+    assert response.status_code == 422
+    assert "Enter an email address in the correct format" in page(response)
+
+
+def test_a_very_long_address_is_refused_before_the_pattern_sees_it(client, monkeypatch):
+    """The pattern backtracks: on 800 KB of "a." it would run for hours. Length comes first."""
+    from lms.auth import users
+
+    real = users.EMAIL_RE
+
+    class Watched:
+        def match(self, text):
+            assert len(text) <= 254, f"the pattern was run on {len(text)} characters"
+            return real.match(text)
+
+    monkeypatch.setattr(users, "EMAIL_RE", Watched())
+    response = client.post("/account/sign-up", data=dict(GOOD, email="x@" + "a." * 400_000 + "@"))
+    assert response.status_code == 422
+    assert "Enter an email address in the correct format" in page(response)
 
 
 def test_sign_up_keeps_what_was_typed_except_passwords(client, outbox):
