@@ -142,3 +142,28 @@ def test_a_password_change_and_an_email_change_at_once(app):
         user = db.session.get(User, user_id)
         assert verify_password(user.password_hash, "a brand new passphrase")
         assert (user.email == "moved@example.com") == (("done", "moved@example.com") in results)
+
+
+def test_a_sign_up_while_the_owner_confirms_leaves_the_owner_in(app):
+    with app.app_context():
+        secret = accounts.sign_up(email=OWNER, name="Owner", region="leeds").secret
+    jobs = [
+        outcome(
+            lambda: (
+                accounts.confirm_email(
+                    secret, name="Owner", region="leeds", password="the owner's passphrase"
+                )[0].id
+            )
+        ),
+        outcome(lambda: accounts.sign_up(email=OWNER, name="Intruder", region="sheffield").kind),
+    ]
+    results, errors = run_at_once(app, jobs)
+    assert errors == []
+    assert [kind for kind, _ in results] == ["done", "done"]
+    user, sessions = the_account(app)
+    assert user.email_verified_at is not None and sessions == 1
+    assert (user.name, user.region) == (
+        "Owner",
+        "leeds",
+    )  # the confirmation's, whichever came first
+    assert verify_password(user.password_hash, "the owner's passphrase")
