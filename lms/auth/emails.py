@@ -72,7 +72,7 @@ def send_already_registered(user: User, reset_secret: str) -> None:
         "one. If you have forgotten your password, choose a new one here:\n\n"
         f"{public_url('auth.reset_password', token=reset_secret)}\n\n"
         f"That link works once and expires in {_minutes()} minutes. Otherwise, sign in as "
-        f"usual at {public_url('auth.sign_in')}\n\n"
+        f"usual:\n\n{public_url('auth.sign_in')}\n\n"
         "If it was not you, ignore this email: nothing has changed.\n",
     )
 
@@ -84,8 +84,8 @@ def send_already_confirmed(user: User) -> None:
         f"Your {SITE} email address is already confirmed",
         f"Hello {user.name},\n\n"
         "Someone asked for a new link to confirm this email address, but it is already "
-        f"confirmed. Sign in at {public_url('auth.sign_in')}\n\n"
-        f"If you have forgotten your password, ask for a reset link at "
+        f"confirmed. Sign in here:\n\n{public_url('auth.sign_in')}\n\n"
+        "If you have forgotten your password, ask for a reset link here:\n\n"
         f"{public_url('auth.request_reset')}\n",
     )
 
@@ -104,7 +104,7 @@ def send_no_account(email: str, asked: str) -> None:
         "Hello,\n\n"
         f"Someone asked for {_NO_ACCOUNT_ASKED[asked]} a {SITE} account with this email "
         "address, but no account uses it. If it was you, you may have signed up with another "
-        f"address. To create an account, open {public_url('auth.sign_up')}\n\n"
+        f"address. To create an account, open:\n\n{public_url('auth.sign_up')}\n\n"
         "If it was not you, ignore this email.\n",
     )
 
