@@ -197,6 +197,7 @@ class Learner:
         self.identities += 1
         email = f"learner{self.number}-{self.identities}@load.example"
         password = f"load test passphrase {self.number} {self.identities}"
+        region = self.rng.choice(REGIONS)
         form = await self.call("sign-up form", "GET", "/account/sign-up")
         answer = await self.call(
             "sign-up",
@@ -206,9 +207,7 @@ class Learner:
                 "csrf_token": csrf_token(form),
                 "name": f"Learner {self.number}",
                 "email": email,
-                "region": self.rng.choice(REGIONS),
-                "password": password,
-                "confirm": password,
+                "region": region,
             },
         )
         self.expect_text(answer, "Check your email")
@@ -217,8 +216,20 @@ class Learner:
             raise Unexpected(f"no confirmation email for {email}")
         path = httpx.URL(link).path
         page = await self.call("confirmation link", "GET", path)
+        # The password is chosen on the confirmation link's page, where the name and region
+        # given at sign-up come back to be checked; they are sent back unchanged.
         confirmed = await self.call(
-            "confirm email", "POST", path, {"csrf_token": csrf_token(page)}, 302
+            "confirm email",
+            "POST",
+            path,
+            {
+                "csrf_token": csrf_token(page),
+                "name": f"Learner {self.number}",
+                "region": region,
+                "password": password,
+                "confirm": password,
+            },
+            302,
         )
         dashboard = await self.follow(confirmed, "dashboard")
         self.expect_text(dashboard, "Your email address is confirmed")

@@ -1,7 +1,12 @@
 """Admins' work on other people's accounts: finding them, and changing their role.
 
 A role change is one transaction: the new role, the end of the person's sessions (so the new
-role applies from their next sign-in, not whenever an old cookie expires) and the audit event.
+role applies from their next sign-in, not whenever an old cookie expires), the cancelling of any
+pending email-change link, and the audit event. The admin gives the role to the account as it is,
+at its current address: a change of address asked for before the role change, and confirmed after
+it, would move a newly powerful account to an inbox nobody looked at. Reset and confirmation links
+stay valid: they go to that same current address, so cancelling them would protect nothing and
+only make the person ask again.
 The web page and ``flask users set-role`` both come through ``change_role``.
 """
 
@@ -16,6 +21,7 @@ from sqlalchemy import Select, func, or_, select
 
 from lms.audit import record_audit, user_subject
 from lms.auth.sessions import end_sessions_in_transaction
+from lms.auth.tokens import void_links_in_transaction
 from lms.auth.users import AccountError
 from lms.db import LIKE_ESCAPE, contains_pattern, write_transaction
 from lms.extensions import db
@@ -121,6 +127,7 @@ def change_role(user: User, new_role: str, *, actor: User | str) -> RoleChange:
             )
         target.role = new_role
         end_sessions_in_transaction(target)
+        void_links_in_transaction(target, purposes=["change-email"])
         details = {"old_role": old_role, "new_role": new_role}
         record_audit(actor, "user.role_change", user_subject(target), details)
     log.info(

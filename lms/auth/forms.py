@@ -51,8 +51,8 @@ def _new_password_fields() -> tuple[PasswordField, PasswordField]:
     return password, confirm
 
 
-class SignUpForm(FlaskForm):
-    name = StringField(
+def _name_field() -> StringField:
+    return StringField(
         "Full name",
         validators=[
             DataRequired("Enter your name."),
@@ -60,19 +60,42 @@ class SignUpForm(FlaskForm):
         ],
         render_kw={"autocomplete": "name"},
     )
-    email = _email_field()
-    region = ChoiceField(
+
+
+def _region_field() -> ChoiceField:
+    return ChoiceField(
         "Where do you live or work?",
         message="Choose your city region from the list.",
         description="We report how each city region is doing, never who you are.",
         choices=[SelectChoice("", "Choose a region")]
         + [SelectChoice(region.code, region.name) for region in all_regions()],
     )
+
+
+def chosen_region(form, field) -> None:
+    if not field.data:
+        raise ValidationError("Choose your city region from the list.")
+
+
+class SignUpForm(FlaskForm):
+    """No password here: it is chosen on the confirmation link's page, by whoever proves the
+    address, so nobody can set one for an address that is not theirs."""
+
+    name = _name_field()
+    email = _email_field()
+    region = _region_field()
+
+    validate_region = chosen_region
+
+
+class ConfirmSignUpForm(FlaskForm):
+    """The confirmation link's page: check the details given at sign-up, choose the password."""
+
+    name = _name_field()
+    region = _region_field()
     password, confirm = _new_password_fields()
 
-    def validate_region(self, field) -> None:
-        if not field.data:
-            raise ValidationError("Choose your city region from the list.")
+    validate_region = chosen_region
 
 
 class SignInForm(FlaskForm):
@@ -121,4 +144,14 @@ class DeleteAccountForm(FlaskForm):
     understood = BooleanField(
         "I understand that my account and personal data will be deleted and cannot be restored",
         validators=[DataRequired("Tick the box to confirm you want to delete your account.")],
+    )
+
+
+class ConfirmEmailChangeForm(FlaskForm):
+    """The new address's link proves the address; the password proves the account."""
+
+    current_password = PasswordField(
+        "Your password",
+        validators=[InputRequired("Enter your password.")],
+        render_kw={"autocomplete": "current-password"},
     )

@@ -16,7 +16,7 @@ from flask import current_app, session
 from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, delete, select
 
-from lms.auth.tokens import token_hash
+from lms.auth.tokens import lock_account_in_transaction, token_hash, void_links_in_transaction
 from lms.db import write_transaction
 from lms.extensions import db, login_manager
 from lms.models import User, UserSession
@@ -111,23 +111,25 @@ def end_sessions_in_transaction(user: User) -> None:
 
     The rows go, and the version bump makes any cookie that still names the old version resolve
     to nobody. For changes made on someone else's behalf, such as an admin changing their role.
+    The account's row is locked first (the lock order in ``lms.auth.tokens``); the bump is done by
+    the database, so two of these at once both count.
     """
+    lock_account_in_transaction(user.id)
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    user.session_version += 1
+    user.session_version = User.session_version + 1
+    db.session.flush()
 
 
-def end_all_sessions(user: User, *, keep_current: bool = False) -> None:
-    """End every session of ``user`` (sign out everywhere, password change, account deletion).
+def end_all_sessions(user: User) -> None:
+    """Sign out everywhere: end every session of ``user``, this browser's included, and cancel
+    every pending link.
 
-    With ``keep_current`` the browser making the request stays signed in on a fresh session,
-    created in the same transaction.
+    One transaction. "Sign out everywhere" is what a person does when they fear someone else has
+    their account, so a reset or email-change link waiting in that someone's inbox dies too.
     """
     with write_transaction():
         end_sessions_in_transaction(user)
-        token = start_session_in_transaction(user) if keep_current else None
-    log.info("all sessions ended for user %s", user.id)
-    if token is not None:
-        sign_in_browser(user, token)
-    else:
-        logout_user()
-        session.clear()
+        void_links_in_transaction(user)
+    log.info("all sessions ended and pending links cancelled for user %s", user.id)
+    logout_user()
+    session.clear()

@@ -27,21 +27,24 @@ from lms.auth.data import export_user_data
 from lms.auth.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
+    ConfirmEmailChangeForm,
+    ConfirmSignUpForm,
     DeleteAccountForm,
     EmailOnlyForm,
     ResetPasswordForm,
     SignInForm,
     SignUpForm,
 )
+from lms.auth.passwords import normalise_email
 from lms.auth.roles import home_for
 from lms.auth.sessions import end_all_sessions, end_session, sign_in_browser, start_session
-from lms.auth.tokens import TokenError, peek_token
+from lms.auth.tokens import TokenError, peek_token, peek_user
 from lms.auth.users import (
     AccountError,
+    AddressTakenError,
     authenticate,
     check_current_password,
     confirm_email,
-    create_user,
     delete_account,
     find_by_email,
 )
@@ -96,64 +99,71 @@ SIGN_UP_REFUSED = (
 @bp.route("/sign-up", methods=["GET", "POST"])
 @limiter.limit(_sign_up_limit, methods=["POST"], error_message=SIGN_UP_REFUSED)
 def sign_up():
-    """Create a learner account; the email address must be confirmed before learning."""
+    """Start an account: name, email and region. The confirmation link sets the password."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = SignUpForm()
     if form.validate_on_submit():
-        existing = find_by_email(form.email.data)
-        if existing is not None:
-            # Same page as a new sign-up, so the form does not reveal who has an account.
-            emails.send_account_notice(
-                existing,
-                "You already have a TechNorth Skills account",
-                "Someone tried to create an account with this email address. You already have "
-                "one: sign in, or reset your password if you have forgotten it.",
-            )
-            return render_template(
-                "auth/check_email.html", email=form.email.data, purpose="sign-up"
-            )
         try:
-            user = create_user(
-                email=form.email.data,
-                name=form.name.data,
-                password=form.password.data,
-                region=form.region.data,
+            signed = accounts.sign_up(
+                email=form.email.data, name=form.name.data, region=form.region.data
             )
         except AccountError as exc:
-            form.email.errors.append(str(exc))
+            form[exc.field or "email"].errors.append(str(exc))
         else:
-            emails.send_verification(user)
-            return render_template("auth/check_email.html", email=user.email, purpose="sign-up")
+            # One email whatever the address's state, and the same page, showing the address as
+            # it is stored: nothing here tells a stranger whether the address has an account.
+            if signed.kind == "existing":
+                emails.send_already_registered(signed.user, signed.secret)
+            else:
+                emails.send_verification(signed.user, signed.secret)
+            return _check_email(form.email.data, "sign-up")
     return render_template("auth/sign_up.html", form=form), 422 if form.errors else 200
 
 
+def _check_email(email: str, purpose: str) -> str:
+    """The "check your email" page, with the address normalised the same way in every case."""
+    return render_template("auth/check_email.html", email=normalise_email(email), purpose=purpose)
+
+
 @bp.route("/verify/<token>", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
 def verify_email(token: str):
-    """Confirm an email address from the link we sent (a button, so no change happens on GET)."""
-    form = ConfirmForm()
+    """Confirm an email address from the link we sent, choosing the account's password."""
+    form = ConfirmSignUpForm()
     try:
+        pending = peek_user(token, "verify-email")
         if form.validate_on_submit():
-            user, session_token = confirm_email(token)
+            user, session_token = confirm_email(
+                token, name=form.name.data, region=form.region.data, password=form.password.data
+            )
             sign_in_browser(user, session_token)
             flash("Your email address is confirmed. Welcome to TechNorth Skills.", "success")
             return redirect(home_for(user))
-        peek_token(token, "verify-email")
+        if request.method == "GET":
+            form.name.data, form.region.data = pending.name, pending.region
     except TokenError as exc:
         return render_template("auth/bad_link.html", reason=str(exc), purpose="verify"), 400
-    return render_template("auth/confirm_link.html", form=form, purpose="verify")
+    except AccountError as exc:
+        form[exc.field or "password"].errors.append(str(exc))
+    status = 422 if form.errors else 200
+    return render_template("auth/confirm_link.html", form=form, purpose="verify"), status
 
 
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
 def resend_verification():
-    """Send a new confirmation link."""
+    """Send a new confirmation link. One email and the same answer whatever the address."""
     form = EmailOnlyForm()
     if form.validate_on_submit():
         user = find_by_email(form.email.data)
-        if user is not None and not user.is_verified:
+        if user is None:
+            emails.send_no_account(normalise_email(form.email.data), "verify")
+        elif user.is_verified:
+            emails.send_already_confirmed(user)
+        else:
             emails.send_verification(user)
-        return render_template("auth/check_email.html", email=form.email.data, purpose="verify")
+        return _check_email(form.email.data, "verify")
     return render_template("auth/resend.html", form=form), 422 if form.errors else 200
 
 
@@ -188,13 +198,15 @@ def sign_out():
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
 def request_reset():
-    """Ask for a password reset link. The answer is the same whether or not the account exists."""
+    """Ask for a password reset link. One email and the same answer whatever the address."""
     form = EmailOnlyForm()
     if form.validate_on_submit():
         user = find_by_email(form.email.data)
-        if user is not None:
+        if user is None:
+            emails.send_no_account(normalise_email(form.email.data), "reset")
+        else:
             emails.send_password_reset(user)
-        return render_template("auth/check_email.html", email=form.email.data, purpose="reset")
+        return _check_email(form.email.data, "reset")
     return render_template("auth/reset_request.html", form=form), 422 if form.errors else 200
 
 
@@ -260,7 +272,9 @@ def change_email_request():
         new_email = form.email.data.strip().lower()
         if new_email == current_user.email:
             form.email.errors.append("That is already your email address.")
-        elif find_by_email(new_email) is not None:
+        elif (holder := find_by_email(new_email)) is not None and holder.is_verified:
+            # An unconfirmed account does not hold an address back (it gives it up when this
+            # change is confirmed), or a stranger's sign-up could keep its owner from it.
             form.email.errors.append("Another account uses that email address.")
         else:
             emails.send_email_change(current_user, new_email)
@@ -269,28 +283,33 @@ def change_email_request():
 
 
 @bp.route("/email/<token>", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
 def confirm_email_change(token: str):
-    """Confirm a new email address from the link sent to it."""
-    form = ConfirmForm()
+    """Confirm a new email address from the link sent to it, with the account's password."""
+    form = ConfirmEmailChangeForm()
     try:
+        peek_token(token, "change-email")
         if form.validate_on_submit():
-            user = accounts.confirm_email_change(token)
+            user = accounts.confirm_email_change(token, form.current_password.data)
             flash(f"Your email address is now {user.email}.", "success")
             return redirect(
                 url_for("auth.account" if current_user.is_authenticated else "auth.sign_in")
             )
-        peek_token(token, "change-email")
     except TokenError as exc:
         return render_template("auth/bad_link.html", reason=str(exc), purpose="change"), 400
-    except AccountError as exc:
+    except AddressTakenError as exc:
         return render_template("auth/bad_link.html", reason=str(exc), purpose="change"), 409
-    return render_template("auth/confirm_link.html", form=form, purpose="change")
+    except AccountError as exc:
+        form.current_password.errors.append(str(exc))
+    status = 422 if form.errors else 200
+    return render_template("auth/confirm_link.html", form=form, purpose="change"), status
 
 
 @bp.post("/sign-out-everywhere")
 @login_required
 def sign_out_everywhere():
-    """End every session of this account, on every device, including this one."""
+    """End every session of this account, on every device, including this one, and cancel every
+    link sent by email that has not been used yet."""
     end_all_sessions(current_user._get_current_object())
     flash("You have been signed out on every device.", "success")
     return redirect(url_for("auth.sign_in"))

@@ -62,7 +62,10 @@ def test_a_safe_next_still_wins(app, client, next_path, expected):
 def test_confirming_the_email_address_lands_on_the_role_home(app, client, outbox, role):
     email = account(app, role, verified=False)
     client.post("/account/sign-in", data={"email": email, "password": PASSWORD})
-    response = client.post(outbox.link(email))
+    response = client.post(
+        outbox.link(email),
+        data={"name": "Sam Person", "region": "leeds", "password": NEW, "confirm": NEW},
+    )
     assert response.status_code == 302
     assert response.location == HOMES[role]
 

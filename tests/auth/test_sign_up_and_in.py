@@ -11,17 +11,14 @@ from lms.extensions import db
 from lms.models import AccountToken, User, UserSession
 from tests.factories import PASSWORD, limited_app, make_user
 
-GOOD = {
-    "name": "Priya Shah",
-    "email": "Priya@Example.com",
-    "region": "sheffield",
-    "password": PASSWORD,
-    "confirm": PASSWORD,
-}
+GOOD = {"name": "Priya Shah", "email": "Priya@Example.com", "region": "sheffield"}
+# What the confirmation link's page asks for: the details to check, and the password.
+CHOSEN = {"name": "Priya Shah", "region": "sheffield", "password": PASSWORD, "confirm": PASSWORD}
 
 
 def page(response) -> str:
-    return response.get_data(as_text=True)
+    """The page's HTML as a person reads it: without the invisible line-break hints (``<wbr>``)."""
+    return response.get_data(as_text=True).replace("<wbr>", "")
 
 
 def users(app) -> list[User]:
@@ -41,7 +38,7 @@ def test_sign_up_sends_a_confirmation_link(client, app, outbox):
         "learner",
     )
     assert user.email_verified_at is None
-    assert user.password_hash.startswith("$argon2id$")
+    assert user.password_hash is None  # chosen on the confirmation link's page
     mail = outbox.last("priya@example.com")
     assert mail["Subject"] == "Confirm your email address for TechNorth Skills"
     assert outbox.link().startswith("/account/verify/")
@@ -57,17 +54,16 @@ def test_sign_up_sends_a_confirmation_link(client, app, outbox):
         ("email", "not-an-email", "Enter an email address in the correct format"),
         ("region", "", "Choose your city region from the list."),
         ("region", "atlantis", "Choose your city region from the list."),
-        ("password", "short", "at least 8 characters"),
-        ("password", "password123", "one of the most common"),
-        ("password", "x" * 129, "at most 128 characters"),
-        ("confirm", "something else entirely", "The passwords do not match."),
+        ("email", "x" * 250 + "@example.com", "Enter an email address in the correct format"),
+        # NUL is refused by PostgreSQL in text; a right-to-left override disguises an address
+        ("email", "priya@example.com\x00", "Enter an email address in the correct format"),
+        ("email", "priya\u202e@example.com", "Enter an email address in the correct format"),
+        ("name", "Priya\x00Shah", "Your name must not contain control characters."),
     ],
 )
 def test_sign_up_errors_are_shown_beside_the_field(client, app, field, value, message):
     data = dict(GOOD)
     data[field] = value
-    if field == "password":
-        data["confirm"] = value
     response = client.post("/account/sign-up", data=data)
     text = page(response)
     assert response.status_code == 422
@@ -78,41 +74,115 @@ def test_sign_up_errors_are_shown_beside_the_field(client, app, field, value, me
     assert users(app) == []
 
 
-def test_sign_up_keeps_what_was_typed_except_passwords(client):
-    text = page(client.post("/account/sign-up", data=dict(GOOD, confirm="different one!")))
+@pytest.mark.parametrize("path", ["/account/sign-in", "/account/reset", "/account/verify"])
+def test_an_address_with_a_nul_character_is_refused_not_an_error(client, path):
+    response = client.post(path, data={"email": "a@example.com\x00", "password": PASSWORD})
+    assert response.status_code == 422
+    assert "Enter an email address in the correct format" in page(response)
+
+
+def test_a_very_long_address_is_refused_before_the_pattern_sees_it(client, monkeypatch):
+    """The pattern backtracks: on 800 KB of "a." it would run for hours. Length comes first."""
+    from lms.auth import users
+
+    real = users.EMAIL_RE
+
+    class Watched:
+        def match(self, text):
+            assert len(text) <= 254, f"the pattern was run on {len(text)} characters"
+            return real.match(text)
+
+    monkeypatch.setattr(users, "EMAIL_RE", Watched())
+    response = client.post("/account/sign-up", data=dict(GOOD, email="x@" + "a." * 400_000 + "@"))
+    assert response.status_code == 422
+    assert "Enter an email address in the correct format" in page(response)
+
+
+def test_sign_up_keeps_what_was_typed_except_passwords(client, outbox):
+    text = page(client.post("/account/sign-up", data=dict(GOOD, region="")))
     assert 'value="Priya Shah"' in text
-    assert PASSWORD not in text
-
-
-def test_signing_up_twice_reveals_nothing_and_creates_nothing(client, app, outbox):
+    assert 'value="Priya@Example.com"' in text
     client.post("/account/sign-up", data=GOOD)
+    refused = page(client.post(outbox.link(), data=dict(CHOSEN, confirm="different one!")))
+    assert 'value="Priya Shah"' in refused
+    assert PASSWORD not in refused and "different one!" not in refused
+    assert refused.count('type="password"') == 2
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "", "Enter your name."),
+        ("region", "", "Choose your city region from the list."),
+        ("password", "short", "at least 8 characters"),
+        ("password", "password123", "one of the most common"),
+        ("password", "x" * 129, "at most 128 characters"),
+        ("password", "priya@example.com", "must not be your name or email address"),
+        ("confirm", "something else entirely", "The passwords do not match."),
+    ],
+)
+def test_confirmation_page_errors_are_shown_beside_the_field(
+    client, app, outbox, field, value, message
+):
+    client.post("/account/sign-up", data=GOOD)
+    data = dict(CHOSEN)
+    data[field] = value
+    if field == "password":
+        data["confirm"] = value
+    response = client.post(outbox.link(), data=data)
+    text = page(response)
+    assert response.status_code == 422
+    assert "There is a problem" in text
+    assert f'id="{field}-error"' in text
+    assert message in text
+    assert f'href="#{field}"' in text
+    assert PASSWORD not in text and "priya@example.com" not in text.split("<form")[1]
+    assert users(app)[0].email_verified_at is None  # nothing changed, the link still works
+    assert client.post(outbox.link(), data=CHOSEN).status_code == 302
+
+
+def test_signing_up_twice_reveals_nothing_and_creates_nothing(client, app, outbox, auth):
+    client.post("/account/sign-up", data=GOOD)
+    client.post(outbox.link(), data=CHOSEN)
+    auth.sign_out()
     again = client.post("/account/sign-up", data=dict(GOOD, name="Someone Else"))
     assert again.status_code == 200
     assert "We have sent an email to" in page(again)
-    assert len(users(app)) == 1
-    assert outbox.last()["Subject"] == "You already have a TechNorth Skills account"
+    [user] = users(app)
+    assert user.name == "Priya Shah"
+    mail = outbox.last()
+    assert mail["Subject"] == "You already have a TechNorth Skills account"
+    assert "Someone Else" not in mail.get_content()
+    # its link lets the owner choose a new password, should they have forgotten theirs
+    assert outbox.link().startswith("/account/reset/")
 
 
-def test_confirming_the_email_signs_the_person_in(client, app, outbox):
+def test_confirming_the_email_signs_the_person_in(client, app, outbox, auth):
     client.post("/account/sign-up", data=GOOD)
     link = outbox.link()
-    confirm_page = client.get(link)
-    assert "Confirm my email address" in page(confirm_page)
+    confirm_page = page(client.get(link))
+    assert "Confirm my email address" in confirm_page
+    assert 'value="Priya Shah"' in confirm_page  # the details given at sign-up, to check
+    assert '<option selected value="sheffield">' in confirm_page
     [user] = users(app)
     assert user.email_verified_at is None  # a GET changes nothing
-    response = client.post(link)
+    response = client.post(link, data=dict(CHOSEN, name="Priya K. Shah", region="leeds"))
     assert response.status_code == 302 and response.location == "/dashboard"
-    assert users(app)[0].email_verified_at is not None
+    [user] = users(app)
+    assert user.email_verified_at is not None
+    assert (user.name, user.region) == ("Priya K. Shah", "leeds")
     assert "Your email address is confirmed" in page(client.get("/dashboard"))
+    auth.sign_out()
+    assert auth.sign_in("priya@example.com").status_code == 302  # the password chosen there
 
 
 def test_a_confirmation_link_works_once(client, outbox):
     client.post("/account/sign-up", data=GOOD)
     link = outbox.link()
-    client.post(link)
-    reused = client.post(link)
+    client.post(link, data=CHOSEN)
+    reused = client.post(link, data=CHOSEN)
     assert reused.status_code == 400
-    assert "This link has already been used." in page(reused)
+    assert "This link has already been used" in page(reused)
     assert client.get(link).status_code == 400
 
 
