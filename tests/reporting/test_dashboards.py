@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -201,6 +202,19 @@ def test_per_course_table_and_its_export(app, activity):
     assert rows["Web course"]["certificates_issued"] == "1"
     as_json = analyst.get("/stats/export.json?table=courses&skill=Web+development").json
     assert [r["course_name"] for r in as_json["courses"]] == ["Web course"]
+
+
+def test_each_download_link_names_its_table(app, activity):
+    # Two links named just "CSV" (and two "JSON") for different tables read the same in a list of
+    # links; the visible word comes first in each name (WCAG 2.5.3).
+    text = page(browser_as(app, "analyst@example.com", "analyst").get("/stats"))
+    names = re.findall(r'<a href="/stats/export\.[a-z]+[^"]*">(.*?)</a>', text)
+    assert names == [
+        'CSV<span class="visually-hidden">: figures per city region</span>',
+        'JSON<span class="visually-hidden">: figures per city region</span>',
+        'CSV<span class="visually-hidden">: figures per course</span>',
+        'JSON<span class="visually-hidden">: figures per course</span>',
+    ]
 
 
 def test_course_csv_never_hands_a_spreadsheet_a_formula(app, content_dir, runner):
