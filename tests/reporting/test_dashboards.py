@@ -14,7 +14,7 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.learning import progress
 from lms.models import Course, Lesson
-from lms.reporting import disclosure
+from lms.reporting import charts, disclosure
 from tests.certificates.conftest import browser_as
 from tests.factories import make_user, reading_lessons, write_course
 
@@ -226,3 +226,13 @@ def test_course_csv_never_hands_a_spreadsheet_a_formula(app, content_dir, runner
     analyst = browser_as(app, "analyst@example.com", "analyst")
     rows = list(csv.DictReader(io.StringIO(page(analyst.get("/stats/export.csv?table=courses")))))
     assert rows[0]["course_name"] == "'=HYPERLINK(evil)"
+
+
+def test_a_bar_chart_label_column_fits_its_longest_label():
+    # Labels end where the bars begin; a column narrower than a label pushed its first letters
+    # off the chart's left edge (the studio's lesson funnel on a phone).
+    label = "4. Making decisions with …: completed"
+    svg = charts.bar_chart("Funnel", "Bars", [(label, 3), ("short", 1)])
+    label_end = float(re.search(r'<text x="([\d.]+)"[^>]*text-anchor="end"', svg).group(1))
+    assert label_end >= len(label) * charts.LABEL_CHAR_WIDTH
+    assert charts.bar_chart("Regions", "Bars", [("Leeds", 1)]).count('<text x="222"') == 1
