@@ -160,7 +160,7 @@ def test_first_and_last_lessons(client, synced):
 
 def test_lesson_shows_the_quiz_as_a_form(client, synced):
     page = text_of(client.get("/courses/demo-course/lessons/first-steps"))
-    assert 'action="/courses/demo-course/lessons/first-steps/quiz#quiz"' in page
+    assert 'action="/courses/demo-course/lessons/first-steps/quiz#quiz-result"' in page
     assert page.count('type="radio" id="q1-') == 2
     assert page.count('type="checkbox" id="q2-') == 3
     assert "Choose every answer that applies." in page
