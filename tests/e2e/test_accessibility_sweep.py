@@ -203,3 +203,15 @@ def test_every_shipped_lesson_fits_a_phone(live_server, browser, app):
             assert_controls_contrast(page, f"{slug}/{key}")
         page.set_viewport_size({"width": 320, "height": 640})
     context.close()
+
+
+def test_lesson_headings_read_as_their_titles(live_server, page):
+    """In the accessibility tree a heading is its title alone; its permalink names the section."""
+    page.goto(live_server + "/courses/python-fundamentals/lessons/strings")
+    heading = page.get_by_role("heading", name="Writing strings", exact=True)
+    expect(heading).to_have_count(1)
+    link = page.get_by_role("link", name="Link to section: Writing strings", exact=True)
+    expect(link).to_have_attribute("href", "#writing-strings")
+    expect(link).to_be_visible()
+    assert link.evaluate("el => getComputedStyle(el, '::before').content") != "none"  # the "#"
+    expect(page.get_by_role("link", name="#", exact=True)).to_have_count(0)
