@@ -29,6 +29,7 @@ FORMS_WITH_ERRORS = [
     ("ada@example.com", "/account/delete", "Delete my account"),
     ("tara@example.com", "/studio/new", "Create the draft"),
     ("tara@example.com", "/studio", "Import as a new course"),  # with a broken zip
+    ("tara@example.com", "/studio/courses/python-fundamentals/files/{lesson_file}", "Preview"),
     ("hr@example.com", "/employer/check", "Check certificates"),
     ("hr@example.com", "/employer/tokens", "Create token"),
     ("ana@example.com", "/stats?course=999", None),
@@ -52,6 +53,9 @@ def test_focus_moves_to_the_error_summary(live_server, browser, people, javascri
         page.goto(live_server + path.format(**people))
         if path == "/studio":
             page.get_by_label("Course zip").first.set_input_files(broken_zip())
+        if button == "Preview":  # a file with a problem, previewed
+            editor = page.get_by_label("File text")
+            editor.fill(editor.input_value().replace("minutes: 45", "minutes: ten"))
         if button:
             page.get_by_role("button", name=button).click()
         summary = page.locator(".error-summary")
