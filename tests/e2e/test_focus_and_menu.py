@@ -86,76 +86,94 @@ def test_after_a_quiz_focus_lands_on_the_result(live_server, browser, javascript
     context.close()
 
 
-@pytest.mark.parametrize(
-    "who, path",
-    [
-        (None, "/courses/python-fundamentals/lessons/strings"),
-        ("ada@example.com", "/dashboard"),
-        ("tara@example.com", "/studio/courses/python-fundamentals"),
-    ],
-)
-def test_focus_is_visible_in_forced_colours(live_server, browser, people, who, path):
+FORCED_COLOURS_PAGES = [
+    (None, "/courses/python-fundamentals/lessons/strings"),
+    ("ada@example.com", "/dashboard"),
+    ("tara@example.com", "/studio/courses/python-fundamentals"),
+]
+MENUS = [
+    (None, ["Home", "Courses", "Sign in", "Create an account"]),
+    ("ada@example.com", ["Home", "Courses", "My learning", "Account", "Sign out"]),
+    (
+        "admin@example.com",
+        ["Home", "Courses", "Users", "Studio", "Statistics", "My learning", "Account", "Sign out"],
+    ),
+]
+TEXT_SPACING_PAGES = [
+    (None, "/"),
+    (None, "/courses/data-literacy-sql/lessons/group-by-and-having"),
+    ("ada@example.com", "/dashboard"),
+    ("ada@example.com", "{certificate}"),
+    ("ana@example.com", "/stats"),
+    ("tara@example.com", "/studio/courses/python-fundamentals"),
+]
+TEXT_SPACING = """
+* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
+    word-spacing: 0.16em !important; }
+p { margin-bottom: 2em !important; }
+"""
+
+
+def as_each(context, page, base, pages):
+    """(who, path) in order, signing in afresh whenever the person changes."""
+    current = "nobody yet"
+    for who, path in pages:
+        if who != current:
+            context.clear_cookies()
+            if who:
+                sign_in(page, base, who)
+            current = who
+        yield who, path
+
+
+def test_focus_is_visible_in_forced_colours(live_server, browser, people):
     """High-contrast themes drop backgrounds and shadows: every focused control keeps an outline."""
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
-    if who:
-        sign_in(page, live_server, who)
-    page.emulate_media(forced_colors="active")
-    page.goto(live_server + path)
-    seen = 0
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        focused = page.evaluate(
-            """() => {
-              const el = document.activeElement, style = getComputedStyle(el);
-              return {name: (el.innerText || el.value || el.tagName).trim().slice(0, 40),
-                      body: el === document.body, style: style.outlineStyle,
-                      width: parseFloat(style.outlineWidth), colour: style.outlineColor,
-                      background: style.backgroundColor};
-            }"""
-        )
-        if focused["body"]:
-            break
-        seen += 1
-        assert focused["style"] not in ("none", "hidden") and focused["width"] >= 2, (
-            f"{path}: no visible focus outline on {focused['name']!r} in forced colours: {focused}"
-        )
-        assert focused["colour"] != focused["background"], focused
-    assert seen >= 5, f"only {seen} focusable controls on {path}"
+    for _, path in as_each(context, page, live_server, FORCED_COLOURS_PAGES):
+        page.emulate_media(forced_colors="active")
+        page.goto(live_server + path)
+        seen = 0
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(
+                """() => {
+                  const el = document.activeElement, style = getComputedStyle(el);
+                  return {name: (el.innerText || el.value || el.tagName).trim().slice(0, 40),
+                          body: el === document.body, style: style.outlineStyle,
+                          width: parseFloat(style.outlineWidth), colour: style.outlineColor,
+                          background: style.backgroundColor};
+                }"""
+            )
+            if focused["body"]:
+                break
+            seen += 1
+            assert focused["style"] not in ("none", "hidden") and focused["width"] >= 2, (
+                f"{path}: no visible focus outline on {focused['name']!r} in forced colours: "
+                f"{focused}"
+            )
+            assert focused["colour"] != focused["background"], focused
+        assert seen >= 5, f"only {seen} focusable controls on {path}"
+        page.emulate_media(forced_colors="none")
     context.close()
 
 
-@pytest.mark.parametrize("width", [320, 390])
-@pytest.mark.parametrize(
-    "who, items",
-    [
-        (None, ["Home", "Courses", "Sign in", "Create an account"]),
-        ("ada@example.com", ["Home", "Courses", "My learning", "Account", "Sign out"]),
-        (
-            "admin@example.com",
-            [
-                "Home",
-                "Courses",
-                "Users",
-                "Studio",
-                "Statistics",
-                "My learning",
-                "Account",
-                "Sign out",
-            ],
-        ),
-    ],
-    ids=["signed-out", "learner", "admin"],
-)
-def test_the_header_menu_on_a_phone(live_server, browser, people, who, items, width):
+def test_the_header_menu_on_a_phone(live_server, browser, people):
     """Every menu item shows whole on a phone, without script, and the keyboard reaches Sign out."""
-    context = browser.new_context(
-        locale="en-GB", java_script_enabled=False, viewport={"width": width, "height": 640}
-    )
+    context = browser.new_context(locale="en-GB", java_script_enabled=False)
     page = context.new_page()
+    for width in (320, 390):
+        page.set_viewport_size({"width": width, "height": 640})
+        for who, items in MENUS:
+            check_the_menu(context, page, live_server, who, items, width)
+    context.close()
+
+
+def check_the_menu(context, page, base, who, items, width):
+    context.clear_cookies()
     if who:
-        sign_in(page, live_server, who)
-    page.goto(live_server + "/courses")
+        sign_in(page, base, who)
+    page.goto(base + "/courses")
     assert_fits(page, f"/courses as {who}")
     menu = page.get_by_role("navigation", name="Main")
     controls = menu.locator("a, button")
@@ -170,7 +188,7 @@ def test_the_header_menu_on_a_phone(live_server, browser, people, who, items, wi
                        return new Set(tops).size; }"""
         )
         assert lines == 1, f"{control.inner_text()!r} breaks over {lines} lines at {width} px"
-    # Keyboard: skip link, brand, then the menu in order.
+    # Keyboard: skip link, brand, then the menu in order; Enter on Sign out signs out.
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     for index in range(len(items)):
@@ -178,39 +196,20 @@ def test_the_header_menu_on_a_phone(live_server, browser, people, who, items, wi
         expect(controls.nth(index)).to_be_focused()
     if who:
         page.keyboard.press("Enter")
-        expect(page.get_by_role("link", name="Sign in")).to_be_visible()
-    context.close()
+        expect(menu.get_by_role("link", name="Sign in")).to_be_visible()
 
 
-TEXT_SPACING = """
-* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
-    word-spacing: 0.16em !important; }
-p { margin-bottom: 2em !important; }
-"""
-
-
-@pytest.mark.parametrize(
-    "who, path",
-    [
-        (None, "/"),
-        (None, "/courses/data-literacy-sql/lessons/group-by-and-having"),
-        ("ada@example.com", "/dashboard"),
-        ("ada@example.com", "{certificate}"),
-        ("ana@example.com", "/stats"),
-        ("tara@example.com", "/studio/courses/python-fundamentals"),
-    ],
-)
-def test_text_spacing_and_400_percent_zoom(live_server, browser, people, who, path):
+def test_text_spacing_and_400_percent_zoom(live_server, browser, people):
     """WCAG 1.4.12 text spacing at 320 px (1280 px at 400% zoom) and 1280 px: nothing cut off."""
     # The override is an inline style, as a bookmarklet or extension would add; the CSP allows none.
     context = browser.new_context(locale="en-GB", bypass_csp=True)
     page = context.new_page()
-    if who:
-        sign_in(page, live_server, who)
-    page.goto(live_server + path.format(**people))
-    page.add_style_tag(content=TEXT_SPACING)
-    for name in ("phone-320", "desktop"):
-        width, height = VIEWPORTS[name]
-        page.set_viewport_size({"width": width, "height": height})
-        assert_fits(page, f"{path} with text spacing")
+    for _, path in as_each(context, page, live_server, TEXT_SPACING_PAGES):
+        page.set_viewport_size(dict(zip(("width", "height"), VIEWPORTS["desktop"], strict=True)))
+        page.goto(live_server + path.format(**people))
+        page.add_style_tag(content=TEXT_SPACING)
+        for name in ("phone-320", "desktop"):
+            width, height = VIEWPORTS[name]
+            page.set_viewport_size({"width": width, "height": height})
+            assert_fits(page, f"{path} with text spacing")
     context.close()
