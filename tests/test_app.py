@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
+from pathlib import Path
 
 import pytest
 from flask import abort
@@ -239,3 +241,18 @@ def test_requests_over_the_size_limit_are_refused(client):
     )
     assert response.status_code == 413
     assert "larger than this site accepts" in response.get_data(as_text=True)
+
+
+def test_every_error_summary_takes_focus_when_the_page_loads():
+    # autofocus needs no script: after a form with errors, the keyboard starts at what went
+    # wrong. (The editor's problems panel takes focus only after its Preview button: see
+    # tests/e2e/test_focus_and_menu.py.)
+    templates = Path(__file__).parent.parent / "lms" / "templates"
+    summaries = [
+        (path.relative_to(templates), tag)
+        for path in templates.rglob("*.html")
+        for tag in re.findall(r'<div class="error-summary"[^>]*>', path.read_text())
+        if path.name != "_preview.html"
+    ]
+    assert len(summaries) >= 3
+    assert [s for s in summaries if "autofocus" not in s[1] or 'tabindex="-1"' not in s[1]] == []

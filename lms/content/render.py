@@ -11,11 +11,12 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, SubElement
 
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.toc import render_inner_html, strip_tags
 from markdown.treeprocessors import Treeprocessor
 
 # (tag, attribute, target) -> new URL, or None to leave the target as written.
@@ -80,6 +81,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # The tables extension aligns cells with style="text-align: ..."; the CSP forbids inline styles, so
 # alignment becomes a class the site's stylesheet knows.
 ALIGN_STYLE_RE = re.compile(r'\sstyle="text-align:\s*(left|right|center);?"')
+# Code blocks and tables scroll sideways on a phone; a keyboard user scrolls them by focusing them
+# (Safari does not focus a scrolling box on its own). The sanitizer sets it: authors cannot.
+SCROLLING_BOXES = {"pre": {"tabindex": "0"}, "table": {"tabindex": "0"}}
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,41 @@ class _LinkRewriter(Treeprocessor):
 class _LinkRewriteExtension(Extension):
     def extendMarkdown(self, md) -> None:
         md.treeprocessors.register(_LinkRewriter(md), "lms_links", 1)
+
+
+HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
+
+
+class _HeadingPermalinks(Treeprocessor):
+    """Put a "#" permalink beside each heading, not inside it.
+
+    A link inside a heading becomes part of the heading's name ("Kinds of data#"), and a link
+    named "#" says nothing. So the heading and its link share a wrapper, and the link's name is
+    visually hidden text naming the section; the "#" itself is drawn by the stylesheet.
+    """
+
+    def run(self, root: Element) -> None:
+        for parent in list(root.iter()):
+            for index, heading in enumerate(list(parent)):
+                if heading.tag not in HEADINGS or not heading.get("id"):
+                    continue
+                name = html_lib.unescape(strip_tags(render_inner_html(heading, self.md)))
+                wrapper = Element("div", {"class": f"heading-anchor heading-anchor-{heading.tag}"})
+                wrapper.tail, heading.tail = heading.tail, None
+                parent.remove(heading)
+                parent.insert(index, wrapper)
+                wrapper.append(heading)
+                link = SubElement(
+                    wrapper, "a", {"class": "headerlink", "href": f"#{heading.get('id')}"}
+                )
+                hidden = SubElement(link, "span", {"class": "visually-hidden"})
+                hidden.text = f"Link to section: {name}"
+
+
+class _HeadingPermalinkExtension(Extension):
+    def extendMarkdown(self, md) -> None:
+        # After "toc" (priority 5), which gives every heading its id.
+        md.treeprocessors.register(_HeadingPermalinks(md), "lms_permalinks", 4)
 
 
 # Building a Markdown instance with its extensions costs far more than converting a quiz option,
@@ -137,6 +176,7 @@ def _markdown() -> markdown.Markdown:
         "pymdownx.caret",
         "pymdownx.keys",
         "toc",
+        _HeadingPermalinkExtension(),
         _LinkRewriteExtension(),
     ]
     return markdown.Markdown(
@@ -147,11 +187,7 @@ def _markdown() -> markdown.Markdown:
                 "css_class": "highlight",
                 "guess_lang": False,
             },
-            "toc": {
-                "permalink": "#",
-                "permalink_title": "Link to this section",
-                "toc_depth": "2-3",
-            },
+            "toc": {"toc_depth": "2-3"},  # permalinks: _HeadingPermalinks
         },
         output_format="html",
     )
@@ -166,6 +202,7 @@ def sanitize(html: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
+        set_tag_attribute_values=SCROLLING_BOXES,
         strip_comments=True,
     )
 

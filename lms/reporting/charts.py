@@ -9,11 +9,17 @@ from __future__ import annotations
 from html import escape
 
 PALETTE = ("#0b4f8a", "#0e6b3a", "#8a3b00", "#5b2a86", "#7a5c00", "#1b1f29", "#4a5263", "#b3261e")
+# A generous average advance of one character of a 13px label, in the chart's own units.
+LABEL_CHAR_WIDTH = 7.5
 
 
 def bar_chart(title: str, description: str, bars: list[tuple[str, float]], unit: str = "") -> str:
     """Horizontal bars, one per label, with the value written at the end of each bar."""
-    label_width, bar_width, row = 230, 360, 30
+    bar_width, row = 360, 30
+    # The label column fits the longest label: labels are right-aligned to the bars, so a longer
+    # one would run off the chart's left edge (and off a phone's screen).
+    longest = max((len(label) for label, _ in bars), default=0)
+    label_width = max(230, round(longest * LABEL_CHAR_WIDTH) + 16)
     height = row * len(bars) + 20
     top = max((value for _, value in bars), default=0) or 1
     parts = [

@@ -346,7 +346,8 @@ def test_the_list_takes_the_same_queries_however_many_accounts(app, admin, count
 
 def test_admins_find_the_page_in_their_navigation(admin):
     text = page(admin.get("/admin/audit"))
-    assert '<a href="/admin/users" aria-current="page">Users</a>' in text
+    assert '<a href="/admin" aria-current="page">Admin</a>' in text  # the admin home
+    assert 'href="/admin/users"' in page(admin.get("/admin"))  # which links the accounts
 
 
 # --- the audit page and its helper ---------------------------------------------------------

@@ -34,6 +34,14 @@ def test_preview_renders_unsaved_text_and_saves_nothing(app, studio, client):
     assert "repeat</strong>" not in client.get(LESSON).get_data(as_text=True)
 
 
+def test_the_editor_page_has_one_h1_with_the_lesson_preview_beneath_it(app, studio):
+    for path, title in (("01-first-steps.md", "First steps"), ("course.md", "Demo course")):
+        page = studio.get(f"{BASE}/files/{file_id(app, path)}").get_data(as_text=True)
+        assert page.count("<h1") == 1, path
+        assert f"<h1>Edit <code>{path}</code></h1>" in page
+        assert f'class="lesson-title">{title}</h2>' in page
+
+
 def test_live_preview_returns_the_rendered_fragment(app, studio):
     text = draft_text(app, "01-first-steps.md").replace("Welcome to the course.", "Hello *there*.")
     response = studio.post(

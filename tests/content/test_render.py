@@ -121,6 +121,39 @@ def test_heading_anchors_and_table_of_contents():
     ]
 
 
+def test_a_heading_permalink_sits_beside_its_heading_and_names_the_section():
+    # Inside the heading, the link made every heading read "Kinds of data#" (and named it "#").
+    html = render_markdown("## Kinds of `data` & more\n\ntext\n\n#### Deeper").html
+    assert (
+        '<div class="heading-anchor heading-anchor-h2">'
+        '<h2 id="kinds-of-data-more">Kinds of <code>data</code> &amp; more</h2>'
+        '<a class="headerlink" href="#kinds-of-data-more" rel="noopener noreferrer">'
+        '<span class="visually-hidden">Link to section: Kinds of data &amp; more</span></a></div>'
+    ) in html
+    assert '<h4 id="deeper">Deeper</h4><a class="headerlink" href="#deeper"' in html
+    assert ">#<" not in html
+    headings = re.findall(r"<h([2-6])[^>]*>(.*?)</h\1>", html)
+    assert len(headings) == 2 and not any("<a" in inner for _, inner in headings)
+
+
+def test_a_heading_inside_an_admonition_gets_its_permalink_too():
+    html = render_markdown("!!! note\n    ### Inside\n\n    text").html
+    assert '<div class="admonition note">' in html
+    assert '<h3 id="inside">Inside</h3><a class="headerlink" href="#inside"' in html
+
+
+def test_code_blocks_and_tables_can_be_scrolled_from_the_keyboard():
+    html = render_markdown("```python\nx = 1\n```\n\n    indented\n\n| a |\n|---|\n| 1 |").html
+    assert html.count('<pre tabindex="0">') == 2
+    assert '<table tabindex="0">' in html
+
+
+def test_authors_cannot_set_tabindex():
+    html = render_markdown('<p tabindex="1">first</p>\n\n<pre tabindex="-1">x</pre>').html
+    assert 'tabindex="1"' not in html and 'tabindex="-1"' not in html
+    assert '<pre tabindex="0">x</pre>' in html
+
+
 def test_external_links_are_kept_with_safe_rel():
     html = render_markdown("[NCSC](https://www.ncsc.gov.uk/)").html
     assert '<a href="https://www.ncsc.gov.uk/" rel="noopener noreferrer">NCSC</a>' in html

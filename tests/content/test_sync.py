@@ -68,6 +68,21 @@ def test_changed_lesson_is_updated_and_keeps_its_row(app, demo_course, content_d
         assert "Loops repeat work." in lesson.body_html
 
 
+def test_a_sync_re_renders_lessons_when_the_renderer_changes(app, demo_course, content_dir):
+    # Stored HTML comes from the renderer at sync time. Every sync renders every file again and
+    # compares, so HTML from an older renderer (here: permalinks inside the headings) is replaced
+    # even though no file changed.
+    with app.app_context():
+        sync(content_dir)
+        lesson = lessons_by_key()["second-steps"]
+        current = lesson.body_html
+        lesson.body_html = current.replace("</h2>", '<a class="headerlink" href="#x">#</a></h2>')
+        db.session.commit()
+        summary = sync(content_dir)
+        assert summary.updated == ["lesson demo-course/second-steps"]
+        assert lessons_by_key()["second-steps"].body_html == current
+
+
 def test_renamed_file_with_same_id_keeps_the_lesson(app, demo_course, content_dir):
     with app.app_context():
         sync(content_dir)

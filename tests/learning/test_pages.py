@@ -144,7 +144,7 @@ def test_lesson_page_has_content_toc_and_navigation(client, synced):
     response = client.get("/courses/demo-course/lessons/second-steps")
     page = text_of(response)
     assert response.status_code == 200
-    assert '<h1 id="lesson-title">Second steps</h1>' in page
+    assert '<h1 id="lesson-title" class="lesson-title">Second steps</h1>' in page
     assert "Lesson 2 of 3" in page
     assert '<a href="#loops">Loops</a>' in page  # table of contents
     assert 'rel="prev" href="/courses/demo-course/lessons/first-steps"' in page
@@ -160,7 +160,7 @@ def test_first_and_last_lessons(client, synced):
 
 def test_lesson_shows_the_quiz_as_a_form(client, synced):
     page = text_of(client.get("/courses/demo-course/lessons/first-steps"))
-    assert 'action="/courses/demo-course/lessons/first-steps/quiz#quiz"' in page
+    assert 'action="/courses/demo-course/lessons/first-steps/quiz#quiz-result"' in page
     assert page.count('type="radio" id="q1-') == 2
     assert page.count('type="checkbox" id="q2-') == 3
     assert "Choose every answer that applies." in page

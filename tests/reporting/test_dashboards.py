@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.learning import progress
 from lms.models import Course, Lesson
-from lms.reporting import disclosure
+from lms.reporting import charts, disclosure
 from tests.certificates.conftest import browser_as
 from tests.factories import make_user, reading_lessons, write_course
 
@@ -203,6 +204,19 @@ def test_per_course_table_and_its_export(app, activity):
     assert [r["course_name"] for r in as_json["courses"]] == ["Web course"]
 
 
+def test_each_download_link_names_its_table(app, activity):
+    # Two links named just "CSV" (and two "JSON") for different tables read the same in a list of
+    # links; the visible word comes first in each name (WCAG 2.5.3).
+    text = page(browser_as(app, "analyst@example.com", "analyst").get("/stats"))
+    names = re.findall(r'<a href="/stats/export\.[a-z]+[^"]*">(.*?)</a>', text)
+    assert names == [
+        'CSV<span class="visually-hidden">: figures per city region</span>',
+        'JSON<span class="visually-hidden">: figures per city region</span>',
+        'CSV<span class="visually-hidden">: figures per course</span>',
+        'JSON<span class="visually-hidden">: figures per course</span>',
+    ]
+
+
 def test_course_csv_never_hands_a_spreadsheet_a_formula(app, content_dir, runner):
     write_course(content_dir, "sheet-course", title="=HYPERLINK(evil)", lessons=reading_lessons(1))
     assert runner.invoke(args=["content", "sync"]).exit_code == 0
@@ -212,3 +226,13 @@ def test_course_csv_never_hands_a_spreadsheet_a_formula(app, content_dir, runner
     analyst = browser_as(app, "analyst@example.com", "analyst")
     rows = list(csv.DictReader(io.StringIO(page(analyst.get("/stats/export.csv?table=courses")))))
     assert rows[0]["course_name"] == "'=HYPERLINK(evil)"
+
+
+def test_a_bar_chart_label_column_fits_its_longest_label():
+    # Labels end where the bars begin; a column narrower than a label pushed its first letters
+    # off the chart's left edge (the studio's lesson funnel on a phone).
+    label = "4. Making decisions with …: completed"
+    svg = charts.bar_chart("Funnel", "Bars", [(label, 3), ("short", 1)])
+    label_end = float(re.search(r'<text x="([\d.]+)"[^>]*text-anchor="end"', svg).group(1))
+    assert label_end >= len(label) * charts.LABEL_CHAR_WIDTH
+    assert charts.bar_chart("Regions", "Bars", [("Leeds", 1)]).count('<text x="222"') == 1
