@@ -58,7 +58,7 @@ def issue_in_transaction(user: User, course_id: int, completed_at: datetime) -> 
             {"name": s.name, "sfia": s.sfia_code, "level": s.sfia_level} for s in course.skills
         ],
         completed_at=completed_at,
-        issued_at=datetime.now(UTC),
+        issued_at=completed_at,  # the completion's own instant: one timestamp per action
         issuer_name=ISSUER_NAME,
     )
     key = current_key()
