@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from lms.extensions import db
+from lms.extensions import db, login_manager
 from lms.requestlog import current_request_id, loggable_path
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,33 @@ def _wants_json() -> bool:
     )
 
 
-def _render(code: int, description: str | None = None):
+def _page(code: int, title: str, request_id: str, *, database_failed: bool) -> str:
+    """The error page in the site's layout, even while the database is down.
+
+    The layout's navigation asks who is signed in, which loads the user from the database. When
+    the failure being shown came from the database, or the page fails on it, the page is drawn
+    as for a visitor instead: the person still sees the site, the message and their reference,
+    rather than the server's bare "Internal Server Error".
+    """
+    _, message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    context = {"code": code, "title": title, "message": message, "request_id": request_id}
+    if not database_failed:
+        try:
+            return render_template("errors/error.html", **context)
+        except SQLAlchemyError:
+            _forget_session()
+    # Flask-Login keeps the request's user in g; an anonymous one never touches the database.
+    g._login_user = login_manager.anonymous_user()
+    return render_template("errors/error.html", **context)
+
+
+def _forget_session() -> None:
+    """End the failed transaction; if the connection itself is gone, the pool discards it."""
+    with suppress(SQLAlchemyError):
+        db.session.rollback()
+
+
+def _render(code: int, description: str | None = None, *, database_failed: bool = False):
     title, default = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     # The request id lets support find this request's log lines from what the person quotes.
     request_id = current_request_id()
@@ -46,10 +74,7 @@ def _render(code: int, description: str | None = None):
             error=title, reason=description or default, status=code, request_id=request_id
         )
         return body, code
-    page = render_template(
-        "errors/error.html", code=code, title=title, message=default, request_id=request_id
-    )
-    return page, code
+    return _page(code, title, request_id, database_failed=database_failed), code
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -58,12 +83,12 @@ def register_error_handlers(app: Flask) -> None:
         if exc.code is None or exc.code < 400:
             return exc
         # Werkzeug's own descriptions are fine for JSON clients; pages use the site's wording.
-        response, code = _render(exc.code, exc.description)
-        if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
-            response = app.make_response((response, code))
-            response.headers["Allow"] = ", ".join(exc.valid_methods)
-            return response
-        return response, code
+        response = app.make_response(_render(exc.code, exc.description))
+        # Headers the exception carries: Allow on a 405, WWW-Authenticate on a 401.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unhandled(exc: Exception):
@@ -76,5 +101,6 @@ def register_error_handlers(app: Flask) -> None:
             loggable_path(),
             extra={"request_id": current_request_id()},
         )
-        db.session.rollback()
-        return _render(500, InternalServerError.description)
+        _forget_session()
+        database_failed = isinstance(exc, SQLAlchemyError)
+        return _render(500, InternalServerError.description, database_failed=database_failed)
