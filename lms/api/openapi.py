@@ -143,6 +143,66 @@ def error(description: str) -> dict:
     return json_response(description, "Error")
 
 
+HEADERS: dict[str, dict] = {
+    "X-RateLimit-Limit": {
+        "description": (
+            "Requests allowed per window by the limit closest to refusing this client: on "
+            "/certificates/verify usually the per-token limit, elsewhere the per-address limit. "
+            "Absent when rate limiting is switched off."
+        ),
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Remaining": {
+        "description": "Requests left in the window of that limit.",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Reset": {
+        "description": "When that limit's window ends, in Unix time.",
+        "schema": {"type": "integer"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before trying again. Only on 429.",
+        "required": True,
+        "schema": {"type": "integer"},
+    },
+    "WWW-Authenticate": {
+        "description": (
+            'The scheme the API wants: Bearer realm="TechNorth Skills API", with '
+            'error="invalid_token" when a token was sent and refused (RFC 6750).'
+        ),
+        "required": True,
+        "schema": {"type": "string"},
+    },
+}
+RATE_LIMITED = "Too many requests: wait as long as Retry-After says"
+
+
+def _header(name: str) -> dict:
+    return {"$ref": f"#/components/headers/{name}"}
+
+
+def _responses(declared: dict) -> dict:
+    """The view's responses with the headers every answer may carry, and the 429 that any
+    operation can answer (the per-address limit applies everywhere)."""
+    responses = {"429": error(RATE_LIMITED), **declared}
+    result = {}
+    for status, response in responses.items():
+        names = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
+        names += {"401": ["WWW-Authenticate"], "429": ["Retry-After"]}.get(status, [])
+        result[status] = response | {"headers": {name: _header(name) for name in names}}
+    return dict(sorted(result.items()))
+
+
+def _path_parameters(app: Flask, rule) -> list[dict]:
+    """Path parameters, each with the schema its URL converter declares (a string otherwise)."""
+    parameters = []
+    for converter, name in re.findall(r"<(?:([a-z_]+):)?([a-z_]+)>", rule.rule):
+        kind = app.url_map.converters.get(converter or "default")
+        schema = getattr(kind, "openapi_schema", {"type": "string"})
+        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+    return parameters
+
+
 def build_document(app: Flask) -> dict:
     paths: dict[str, dict] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
@@ -153,12 +213,10 @@ def build_document(app: Flask) -> dict:
         if spec is None:
             continue
         path = re.sub(r"<(?:[a-z_]+:)?([a-z_]+)>", r"{\1}", rule.rule)
-        parameters = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in rule.arguments
-        ]
+        parameters = _path_parameters(app, rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             operation_object = {"operationId": rule.endpoint.replace(".", "_"), **spec}
+            operation_object["responses"] = _responses(spec["responses"])
             if parameters:
                 operation_object["parameters"] = parameters
             paths.setdefault(path, {})[method.lower()] = operation_object
@@ -173,6 +231,7 @@ def build_document(app: Flask) -> dict:
         "paths": paths,
         "components": {
             "schemas": SCHEMAS,
+            "headers": HEADERS,
             "securitySchemes": {
                 "employerToken": {
                     "type": "http",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
+from werkzeug.routing import BaseConverter
 
 from lms.api.openapi import build_document, error, json_response, operation
 from lms.auth.tokens import token_hash
@@ -16,17 +19,46 @@ from lms.reporting.forms import StatsFilterForm
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated JSON, never a browser form
+REALM = "TechNorth Skills API"
+
+
+class CertificateCodeConverter(BaseConverter):
+    """A certificate code in a path: anything but "verify", the batch address.
+
+    Without it, GET /certificates/verify is a look-up of a code called "verify" (404) and OPTIONS
+    offers GET there; with it, GET there is a 405 that names POST.
+    """
+
+    regex = r"(?!verify\Z)[^/]+"
+    openapi_schema = {"type": "string", "minLength": 1, "not": {"const": "verify"}}
+
+
+# Runs when the blueprint is registered, before its rules are added (the routes below).
+bp.record_once(
+    lambda state: state.app.url_map.converters.setdefault(
+        "certificate_code", CertificateCodeConverter
+    )
+)
 
 
 def _bad_request(reason: str):
     return jsonify(error="Bad request", reason=reason, status=400), 400
 
 
+def _unauthorized(reason: str, error: str | None = None) -> Unauthorized:
+    """A 401 whose WWW-Authenticate names the Bearer scheme (RFC 9110, RFC 6750): with
+    error="invalid_token" when a token was sent and refused, and no error when none was sent."""
+    parameters = {"realm": REALM}
+    if error:
+        parameters |= {"error": error, "error_description": reason}
+    return Unauthorized(reason, www_authenticate=WWWAuthenticate("bearer", parameters))
+
+
 def _employer_token() -> ApiToken:
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        abort(401, "Send an employer API token as 'Authorization: Bearer <token>'.")
+        raise _unauthorized("Send an employer API token as 'Authorization: Bearer <token>'.")
     token = db.session.scalar(
         select(ApiToken)
         .join(User, User.id == ApiToken.user_id)
@@ -38,7 +70,7 @@ def _employer_token() -> ApiToken:
         )
     )
     if token is None:
-        abort(401, "The API token is not valid or has been revoked.")
+        raise _unauthorized("The API token is not valid or has been revoked.", "invalid_token")
     return token
 
 
@@ -48,7 +80,7 @@ def _limit_key() -> str:
     return "token:" + token_hash(header) if header else "ip:" + (request.remote_addr or "")
 
 
-@bp.get("/certificates/<code>")
+@bp.get("/certificates/<certificate_code:code>")
 @operation(
     summary="Look up one certificate by its code",
     description="Public. Codes are accepted in any case, with or without dashes or spaces.",
@@ -82,7 +114,7 @@ def certificate(code: str):
         "200": json_response("One result per submitted code, in order", "VerifyResponse"),
         "400": error("The body is not a JSON object with 1 to 100 codes"),
         "401": error("No valid employer API token"),
-        "429": error("Too many requests for this token"),
+        "429": error("Too many requests for this token (or from this address)"),
     },
 )
 def verify():
