@@ -120,7 +120,10 @@ def certificate(code: str):
 def verify():
     """Check a batch of codes; each gets its own result."""
     token = _employer_token()
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser's stack: not a list of codes either
+        body = None
     if not isinstance(body, dict) or set(body) != {"codes"}:
         return _bad_request('Send a JSON object with one key, "codes": a list of codes.')
     codes = body["codes"]
