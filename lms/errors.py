@@ -54,9 +54,18 @@ def _page(code: int, title: str, request_id: str, *, database_failed: bool) -> s
             return render_template("errors/error.html", **context)
         except SQLAlchemyError:
             _forget_session()
-    # Flask-Login keeps the request's user in g; an anonymous one never touches the database.
-    g._login_user = login_manager.anonymous_user()
+            _as_visitor()
     return render_template("errors/error.html", **context)
+
+
+def _as_visitor() -> None:
+    """From here on, the request is treated as a visitor's.
+
+    Flask-Login keeps the request's user in g. After a rollback that user's attributes are
+    expired, so anything that asks about them (the navigation, the cache headers, the request
+    log) would query the database again; an anonymous user never touches it.
+    """
+    g._login_user = login_manager.anonymous_user()
 
 
 def _forget_session() -> None:
@@ -103,4 +112,6 @@ def register_error_handlers(app: Flask) -> None:
         )
         _forget_session()
         database_failed = isinstance(exc, SQLAlchemyError)
+        if database_failed:
+            _as_visitor()
         return _render(500, InternalServerError.description, database_failed=database_failed)

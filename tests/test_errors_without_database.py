@@ -75,3 +75,40 @@ def test_api_errors_stay_json_without_the_database(app, database_down):
     response = app.test_client().get("/api/v1/stats/regions")
     assert response.status_code == 500
     assert response.json["request_id"] == response.headers["X-Request-ID"]
+
+
+@pytest.fixture
+def database_goes_away(app, tmp_path):
+    """A route during which the database goes away: after the user was loaded, before the end."""
+    from flask_login import current_user
+    from sqlalchemy.exc import OperationalError
+
+    broken = create_engine(f"sqlite:///{tmp_path}/no/such/folder/db.sqlite3")
+    engines = db._app_engines[app]
+    working = engines[None]
+
+    @app.get("/test-database-goes-away")
+    def goes_away():
+        assert current_user.is_authenticated  # the user is loaded while the database is up
+        engines[None] = broken
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    yield "/test-database-goes-away"
+    engines[None] = working
+    broken.dispose()
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/json"])
+def test_the_database_failing_after_the_user_was_loaded(
+    app, database_goes_away, client, signed_in, accept
+):
+    """PostgreSQL restarts in the middle of a signed-in person's request: the user was loaded,
+    the rollback expires it, and nothing after that (page, headers, request log) may reload it."""
+    lines = capture(app)
+    response = client.get(database_goes_away, headers={"Accept": accept})
+    assert response.status_code == 500
+    assert response.headers["X-Request-ID"] in response.get_data(as_text=True)
+    assert len([e for e in lines.entries if "exception" in e]) == 1
+    [line] = lines.requests()
+    assert line["status"] == 500
