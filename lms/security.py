@@ -64,9 +64,14 @@ def register_security_headers(app: Flask) -> None:
         if "\x00" in request.path or _holds_nul(request.args):
             abort(400, "The address holds a NUL character.")
         # Form fields only: the API and the hub take JSON (and the hub reads its body raw, to
-        # check its signature, so it must not be parsed as a form here).
+        # check its signature, so it must not be parsed as a form here). Bodies above the
+        # site's usual limit are left to the views that allow them (a studio zip): parsing
+        # them here, under the usual limit, would refuse them with a 413.
         form = request.mimetype in FORM_TYPES and not request.path.startswith("/api/")
-        if form and _holds_nul(request.form):
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        size = request.content_length
+        usual = size is not None and (limit is None or size <= limit)
+        if form and usual and _holds_nul(request.form):
             abort(400, "A field holds a NUL character.")
 
     @app.after_request

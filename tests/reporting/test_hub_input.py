@@ -94,6 +94,13 @@ def test_a_good_report_is_stored(hub, stored):
     assert hub.reports() == stored + 1
 
 
+def test_a_provider_cannot_report_for_another(hub, stored):
+    """Signed with leeds-lms's own secret, but naming another provider inside."""
+    body = json.dumps(report(provider="sheffield-lms")).encode()
+    refused(post(hub, body), 422, "provider: does not match the signing provider")
+    assert hub.reports() == stored
+
+
 @pytest.mark.parametrize(
     ("headers", "words"),
     [
