@@ -10,8 +10,9 @@ that with generated figures):
 - a suppressed count is exactly ``"<threshold"`` for the report's own threshold, and a shown count
   is 0 or at least the threshold rounded to 5 (smaller ones are suppressed);
 - ``certificates_issued == courses_completed``: a certificate is issued in the same transaction,
-  at the same instant and for the same learner as the completion (lms/learning/progress.py), and
-  nothing deletes either;
+  at the same instant and for the same learner as the completion (lms/learning/progress.py), is
+  counted at that instant live and in a rebuild (lms/reporting/rollups.py), and nothing deletes
+  either;
 - ``lessons_completed >= courses_completed``: a course completes when its last lesson does, in the
   same transaction and month;
 - ``completion_rate`` is given exactly when more than ``threshold`` people enrolled, and lies

@@ -218,3 +218,26 @@ def test_a_course_completed_in_the_last_instant_of_a_month_counts_in_that_month(
         certificate = db.session.scalar(select(Certificate))
         enrolment = db.session.scalar(select(Enrolment))
         assert certificate.issued_at == certificate.completed_at == enrolment.completed_at
+
+
+def test_a_certificate_issued_a_moment_after_its_month_keeps_its_month_in_a_rebuild(
+    app, content_dir, runner
+):
+    """Certificates issued before one timestamp per action could carry an issued_at a moment
+    after the completion, in the next month; the live count put them in the completion's month,
+    and so must a rebuild (else certificates and completions no longer match per month, and the
+    platform refuses to queue that month's report)."""
+    write_course(content_dir, "reading-course", lessons=reading_lessons(1))
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    with app.app_context():
+        user = make_user()
+        course, lesson = db.session.scalar(select(Course)), db.session.scalar(select(Lesson))
+        progress.enrol(user, course)
+        with time_machine.travel(datetime(2026, 1, 31, 23, 59, 59, 999000, tzinfo=UTC)):
+            progress.complete_lesson(user, lesson)
+        certificate = db.session.scalar(select(Certificate))
+        certificate.issued_at = datetime(2026, 2, 1, 0, 0, 0, 2000, tzinfo=UTC)  # the old clock
+        db.session.commit()
+        live = snapshot()
+        rebuild()
+        assert snapshot() == live
