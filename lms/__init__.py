@@ -43,16 +43,19 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
     register_request_logging(app)
 
-    from lms import db as _db_rules  # noqa: F401 - SQLite set-up and BEGIN IMMEDIATE for writers
+    from lms import db as _db_rules  # SQLite set-up, BEGIN IMMEDIATE for writers, id converter
     from lms import models  # noqa: F401 - registers every table with the metadata
     from lms.auth import sessions  # noqa: F401 - registers Flask-Login's user loader
-    from lms.extensions import csrf, db, limiter, login_manager, migrate
+    from lms.extensions import csrf, db, init_limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     login_manager.init_app(app)
+
+    # Before any blueprint adds a route: every <int:...> in a URL fits the database's ids.
+    app.url_map.converters["int"] = _db_rules.DatabaseIdConverter
 
     from lms.admin import bp as admin_bp
     from lms.api.views import bp as api_bp

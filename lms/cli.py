@@ -25,7 +25,13 @@ from lms.db import write_transaction
 from lms.dbtools import register_db_commands
 from lms.extensions import db
 from lms.models import ROLES, HubProvider
-from lms.reporting.cluster import HubAddressError, build_report, deliver_pending, queue_report
+from lms.reporting.cluster import (
+    PROVIDER_NAME,
+    HubAddressError,
+    build_report,
+    deliver_pending,
+    queue_report,
+)
 from lms.reporting.months import MONTH_RE, previous_month
 from lms.reporting.rollups import rebuild
 from lms.wording import plural
@@ -226,6 +232,12 @@ hub_cli = AppGroup("hub", help="Hub mode: the providers that send cluster report
 @click.argument("name")
 def add_provider_command(name: str) -> None:
     """Register a provider and print the secret it signs its reports with (shown once)."""
+    if not PROVIDER_NAME.fullmatch(name):
+        raise click.BadParameter(
+            "use 1 to 80 letters, digits, dots, dashes or underscores, starting with a letter "
+            "or digit (it is sent in a header)",
+            param_hint="NAME",
+        )
     secret = secrets.token_urlsafe(32)
     try:
         with write_transaction():

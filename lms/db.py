@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter
 
 from lms.extensions import db
 
@@ -112,6 +113,29 @@ def insert_new(model, values: dict, unique: list[str]) -> bool:
         .returning(model.__table__.c.id)
     )
     return db.session.execute(stmt).first() is not None
+
+
+def paginate(stmt, *, page: int, per_page: int):
+    """One page of ``stmt``'s rows; a page past the end shows the last page, not an empty one."""
+    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    if result.page > max(result.pages, 1):
+        result = db.paginate(stmt, page=max(result.pages, 1), per_page=per_page, error_out=False)
+    return result
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in a route: a number the database's integer ids can hold (1 to 2^31 - 1).
+
+    Werkzeug's own converter takes any length of digits, and a query for an id past the
+    column's range fails (SQLite: OverflowError; PostgreSQL: out of range), a 500. Past the
+    range, or in other digits than ASCII ones (``\\d`` matches "١٢"), the route does not match:
+    a 404, as for any id that does not exist.
+    """
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, fixed_digits=0, min=1, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 LIKE_ESCAPE = "\\"

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from lms.extensions import db
+from lms.extensions import db, login_manager
 from lms.requestlog import current_request_id, loggable_path
 from lms.urls import public_adapter
 
@@ -40,7 +42,59 @@ def _wants_json() -> bool:
     )
 
 
-def _render(code: int, description: str | None = None, page_message: str | None = None):
+def _page(
+    code: int, title: str, request_id: str, *, message: str | None, database_failed: bool
+) -> str:
+    """The error page in the site's layout, even while the database is down.
+
+    The layout's navigation asks who is signed in, which loads the user from the database. When
+    the failure being shown came from the database, or the page fails on it, the page is drawn
+    as for a visitor instead: the person still sees the site, the message and their reference,
+    rather than the server's bare "Internal Server Error".
+    """
+    _, default = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    context = {
+        "code": code,
+        "title": title,
+        "message": message or default,
+        "request_id": request_id,
+    }
+    if request_ctx.url_adapter is None:
+        # The request's Host was refused (production's TRUSTED_HOSTS), so Flask could not route
+        # it: the page's own links are built against the public address instead.
+        request_ctx.url_adapter = public_adapter()
+    if not database_failed:
+        try:
+            return render_template("errors/error.html", **context)
+        except SQLAlchemyError:
+            _forget_session()
+            _as_visitor()
+    return render_template("errors/error.html", **context)
+
+
+def _as_visitor() -> None:
+    """From here on, the request is treated as a visitor's.
+
+    Flask-Login keeps the request's user in g. After a rollback that user's attributes are
+    expired, so anything that asks about them (the navigation, the cache headers, the request
+    log) would query the database again; an anonymous user never touches it.
+    """
+    g._login_user = login_manager.anonymous_user()
+
+
+def _forget_session() -> None:
+    """End the failed transaction; if the connection itself is gone, the pool discards it."""
+    with suppress(SQLAlchemyError):
+        db.session.rollback()
+
+
+def _render(
+    code: int,
+    description: str | None = None,
+    *,
+    page_message: str | None = None,
+    database_failed: bool = False,
+):
     title, default = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     # The request id lets support find this request's log lines from what the person quotes.
     request_id = current_request_id()
@@ -49,17 +103,7 @@ def _render(code: int, description: str | None = None, page_message: str | None 
             error=title, reason=description or default, status=code, request_id=request_id
         )
         return body, code
-    if request_ctx.url_adapter is None:
-        # The request's Host was refused (production's TRUSTED_HOSTS), so Flask could not route
-        # it: the page's own links are built against the public address instead.
-        request_ctx.url_adapter = public_adapter()
-    page = render_template(
-        "errors/error.html",
-        code=code,
-        title=title,
-        message=page_message or default,
-        request_id=request_id,
-    )
+    page = _page(code, title, request_id, message=page_message, database_failed=database_failed)
     return page, code
 
 
@@ -73,12 +117,12 @@ def register_error_handlers(app: Flask) -> None:
         page_message = None
         if isinstance(exc, RateLimitExceeded) and exc.limit.error_message:
             page_message = exc.description
-        response, code = _render(exc.code, exc.description, page_message)
-        if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
-            response = app.make_response((response, code))
-            response.headers["Allow"] = ", ".join(exc.valid_methods)
-            return response
-        return response, code
+        response = app.make_response(_render(exc.code, exc.description, page_message=page_message))
+        # Headers the exception carries: Allow on a 405, WWW-Authenticate on a 401.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unhandled(exc: Exception):
@@ -91,5 +135,8 @@ def register_error_handlers(app: Flask) -> None:
             loggable_path(),
             extra={"request_id": current_request_id()},
         )
-        db.session.rollback()
-        return _render(500, InternalServerError.description)
+        _forget_session()
+        database_failed = isinstance(exc, SQLAlchemyError)
+        if database_failed:
+            _as_visitor()
+        return _render(500, InternalServerError.description, database_failed=database_failed)

@@ -1,12 +1,13 @@
 """Security headers on every response (CSP, nosniff, referrer policy, framing, permissions,
-caching), the stricter policy for course files served on their own, and the session cookie's
-signing and name."""
+caching), the stricter policy for course files served on their own, the session cookie's signing
+and name, and a 400 for input no page can read: a query string that is not UTF-8, or a NUL
+character in the path or in a posted form field."""
 
 from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, Response, g
+from flask import Flask, Response, abort, g, request
 from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -38,6 +39,13 @@ class SessionInterface(SecureCookieSessionInterface):
     digest_method = staticmethod(hashlib.sha256)
 
 
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def _holds_nul(fields) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in fields.items(multi=True))
+
+
 def _signed_in() -> bool:
     """Whether this request was for a signed-in person (without loading the user just to ask)."""
     user = g.get("_login_user")
@@ -50,6 +58,31 @@ def register_security_headers(app: Flask) -> None:
         # Over HTTPS the cookie gets the __Host- prefix: browsers then refuse it unless it is
         # Secure, for this host only and path /, so a sibling subdomain cannot plant one.
         app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+
+    @app.before_request
+    def refuse_unreadable_input() -> None:
+        # Werkzeug decodes request.args strictly: raw bytes that are not UTF-8 (a client may
+        # send them unescaped) raised UnicodeDecodeError in whichever view read a parameter.
+        try:
+            request.query_string.decode()
+        except UnicodeDecodeError:
+            abort(400, "The query string is not UTF-8.")
+        # No text here ever holds a NUL, and PostgreSQL refuses one in any query parameter (a
+        # DataError, so a 500, wherever a path segment or a field reached a query). Query
+        # arguments are left to the forms that read them, which explain the problem beside
+        # the field (no_control_characters on the searches).
+        if "\x00" in request.path:
+            abort(400, "The address holds a NUL character.")
+        # Form fields only: the API and the hub take JSON (and the hub reads its body raw, to
+        # check its signature, so it must not be parsed as a form here). Bodies above the
+        # site's usual limit are left to the views that allow them (a studio zip): parsing
+        # them here, under the usual limit, would refuse them with a 413.
+        form = request.mimetype in FORM_TYPES and not request.path.startswith("/api/")
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        size = request.content_length
+        usual = size is not None and (limit is None or size <= limit)
+        if form and usual and _holds_nul(request.form):
+            abort(400, "A field holds a NUL character.")
 
     @app.after_request
     def add_headers(response: Response) -> Response:

@@ -11,14 +11,14 @@ from lms.extensions import db
 from lms.models import ReportOutbox
 
 
-def queue(app, *, age: timedelta, sent: bool = False) -> None:
-    """A report queued ``age`` ago, delivered or still waiting."""
+def queue(app, *, age: timedelta, sent: bool = False, period: str = "2026-10") -> None:
+    """A report queued ``age`` ago, delivered or still waiting (one waits per month)."""
     created = datetime.now(UTC) - age
     with app.app_context():
         db.session.add(
             ReportOutbox(
                 report_id=str(uuid.uuid4()),
-                period="2026-10",
+                period=period,
                 body="{}",
                 created_at=created,
                 attempts=3,
@@ -55,7 +55,7 @@ def test_a_report_waiting_less_than_the_threshold_is_ok(client, app):
 
 def test_a_report_stuck_past_the_threshold_is_degraded_but_still_200(client, app):
     queue(app, age=timedelta(hours=1))
-    queue(app, age=timedelta(hours=30))
+    queue(app, age=timedelta(hours=30), period="2026-09")
     response = client.get("/healthz")
     assert response.status_code == 200  # the load balancer keeps the app in rotation
     assert response.json["status"] == "degraded"

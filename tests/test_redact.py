@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from lms import create_app
 from lms.config import TestConfig, settings_of
@@ -132,7 +133,7 @@ def test_every_url_argument_is_classified_secret_or_public(all_routes_app):
     unclassified = []
     for rule in all_routes_app.url_map.iter_rules():
         for name, converter in rule._converters.items():
-            if type(converter).__name__ == "IntegerConverter":
+            if isinstance(converter, IntegerConverter):
                 continue  # row ids are not secrets
             known = (
                 SECRET_URL_ARGS | PUBLIC_URL_ARGS | SECRET_ENDPOINT_ARGS.get(rule.endpoint, set())

@@ -19,6 +19,7 @@ from lms.admin.forms import RoleForm, UserFilterForm
 from lms.audit import describe
 from lms.auth import admin
 from lms.auth.roles import role_required
+from lms.db import paginate
 from lms.extensions import db
 from lms.forms import page_number
 from lms.models import AuditEvent, User
@@ -46,11 +47,8 @@ def _users_page(failed: tuple[int, RoleForm] | None = None, status: int = 200):
     filtered = any(request.args.get(name) for name in ("q", "role", "deleted"))
     if filtered:
         filters.validate()
-    page = db.paginate(
-        admin.search_users(filters.to_query()),
-        page=page_number(request.args),
-        per_page=PAGE_SIZE,
-        error_out=False,
+    page = paginate(
+        admin.search_users(filters.to_query()), page=page_number(request.args), per_page=PAGE_SIZE
     )
     forms = {user.id: _role_form(user) for user in page.items if user.deleted_at is None}
     errors = [(f.id, message) for f in filters if f.errors for message in f.errors]

@@ -20,6 +20,7 @@ API_PREFIX = "/api/v1"
 DOCS_PATH = API_PREFIX + "/docs"
 EXAMPLE_CODE = "7K3M-Q9XD-2B4F-HJ8N-5RTV-WX0Y-Z1A6"
 PATH_ARGUMENT = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
+PATH_ARGUMENT_KIND = re.compile(r"<(?:([a-z_]+):)?([a-z_]+)>")
 
 SCHEMAS: dict[str, dict] = {
     "Error": {
@@ -188,17 +189,71 @@ def error(description: str) -> dict:
     return json_response(description, "Error")
 
 
-def _parameters(rule_text: str, declared: list[dict]) -> list[dict]:
-    """Every path argument of the rule (as declared by the view, else a plain string), in path
-    order, then the view's other parameters (query strings)."""
+HEADERS: dict[str, dict] = {
+    "X-RateLimit-Limit": {
+        "description": (
+            "Requests allowed per window by the limit closest to refusing this client: on "
+            "/certificates/verify usually the per-token limit, elsewhere the per-address limit. "
+            "Absent when rate limiting is switched off."
+        ),
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Remaining": {
+        "description": "Requests left in the window of that limit.",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Reset": {
+        "description": "When that limit's window ends, in Unix time.",
+        "schema": {"type": "integer"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before trying again. Only on 429.",
+        "required": True,
+        "schema": {"type": "integer"},
+    },
+    "WWW-Authenticate": {
+        "description": (
+            'The scheme the API wants: Bearer realm="TechNorth Skills API", with '
+            'error="invalid_token" when a token was sent and refused (RFC 6750).'
+        ),
+        "required": True,
+        "schema": {"type": "string"},
+    },
+}
+RATE_LIMITED = "Too many requests: wait as long as Retry-After says"
+
+
+def _header(name: str) -> dict:
+    return {"$ref": f"#/components/headers/{name}"}
+
+
+def _responses(declared: dict) -> dict:
+    """The view's responses with the headers every answer may carry, and the 429 that any
+    operation can answer (the per-address limit applies everywhere)."""
+    responses = {"429": error(RATE_LIMITED), **declared}
+    result = {}
+    for status, response in responses.items():
+        names = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
+        names += {"401": ["WWW-Authenticate"], "429": ["Retry-After"]}.get(status, [])
+        result[status] = response | {"headers": {name: _header(name) for name in names}}
+    return dict(sorted(result.items()))
+
+
+def _parameters(app: Flask, rule, declared: list[dict]) -> list[dict]:
+    """Every path argument of the rule in path order, then the view's other parameters (query
+    strings). A path argument's schema is what its URL converter accepts (a string otherwise),
+    with anything the view declares for it on top."""
     extra = {(p["name"], p["in"]): p for p in declared}
-    path = [
-        extra.pop(
-            (name, "path"),
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}},
-        )
-        for name in PATH_ARGUMENT.findall(rule_text)
-    ]
+    path = []
+    for converter, name in PATH_ARGUMENT_KIND.findall(rule.rule):
+        kind = app.url_map.converters.get(converter or "default")
+        schema = dict(getattr(kind, "openapi_schema", {"type": "string"}))
+        parameter = extra.pop((name, "path"), None)
+        if parameter is None:
+            parameter = {"name": name, "in": "path", "required": True, "schema": schema}
+        else:
+            parameter = parameter | {"schema": schema | parameter.get("schema", {})}
+        path.append(parameter)
     return path + list(extra.values())
 
 
@@ -219,9 +274,10 @@ def build_document(app: Flask) -> dict:
         if spec is None:
             continue
         path = PATH_ARGUMENT.sub(r"{\1}", rule.rule)
-        parameters = _parameters(rule.rule, spec.get("parameters", []))
+        parameters = _parameters(app, rule, spec.get("parameters", []))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             operation_object = {"operationId": rule.endpoint.replace(".", "_"), **spec}
+            operation_object["responses"] = _responses(spec["responses"])
             if parameters:
                 operation_object["parameters"] = parameters
             limit = getattr(view, "openapi_rate_limit", None)
@@ -249,6 +305,7 @@ def build_document(app: Flask) -> dict:
         "paths": paths,
         "components": {
             "schemas": SCHEMAS,
+            "headers": HEADERS,
             "securitySchemes": {
                 "employerToken": {
                     "type": "http",

@@ -3,8 +3,11 @@ figures; the OpenAPI document, and the same document as a page for people."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlalchemy import select
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
+from werkzeug.routing import BaseConverter
 
 from lms.api.docs import build_reference, schema_anchor
 from lms.api.openapi import EXAMPLE_CODE, build_document, error, json_response, operation
@@ -19,17 +22,46 @@ from lms.urls import public_base
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated JSON, never a browser form
+REALM = "TechNorth Skills API"
+
+
+class CertificateCodeConverter(BaseConverter):
+    """A certificate code in a path: anything but "verify", the batch address.
+
+    Without it, GET /certificates/verify is a look-up of a code called "verify" (404) and OPTIONS
+    offers GET there; with it, GET there is a 405 that names POST.
+    """
+
+    regex = r"(?!verify\Z)[^/]+"
+    openapi_schema = {"type": "string", "minLength": 1, "not": {"const": "verify"}}
+
+
+# Runs when the blueprint is registered, before its rules are added (the routes below).
+bp.record_once(
+    lambda state: state.app.url_map.converters.setdefault(
+        "certificate_code", CertificateCodeConverter
+    )
+)
 
 
 def _bad_request(reason: str):
     return jsonify(error="Bad request", reason=reason, status=400), 400
 
 
+def _unauthorized(reason: str, error: str | None = None) -> Unauthorized:
+    """A 401 whose WWW-Authenticate names the Bearer scheme (RFC 9110, RFC 6750): with
+    error="invalid_token" when a token was sent and refused, and no error when none was sent."""
+    parameters = {"realm": REALM}
+    if error:
+        parameters |= {"error": error, "error_description": reason}
+    return Unauthorized(reason, www_authenticate=WWWAuthenticate("bearer", parameters))
+
+
 def _employer_token() -> ApiToken:
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        abort(401, "Send an employer API token as 'Authorization: Bearer <token>'.")
+        raise _unauthorized("Send an employer API token as 'Authorization: Bearer <token>'.")
     token = db.session.scalar(
         select(ApiToken)
         .join(User, User.id == ApiToken.user_id)
@@ -41,7 +73,7 @@ def _employer_token() -> ApiToken:
         )
     )
     if token is None:
-        abort(401, "The API token is not valid or has been revoked.")
+        raise _unauthorized("The API token is not valid or has been revoked.", "invalid_token")
     return token
 
 
@@ -51,7 +83,7 @@ def _limit_key() -> str:
     return "token:" + token_hash(header) if header else "ip:" + (request.remote_addr or "")
 
 
-@bp.get("/certificates/<code>")
+@bp.get("/certificates/<certificate_code:code>")
 @operation(
     summary="Look up one certificate by its code",
     description="Public. Codes are accepted in any case, with or without dashes or spaces.",
@@ -98,13 +130,16 @@ def certificate(code: str):
         "200": json_response("One result per submitted code, in order", "VerifyResponse"),
         "400": error("The body is not a JSON object with 1 to 100 codes"),
         "401": error("No valid employer API token"),
-        "429": error("Too many requests for this token"),
+        "429": error("Too many requests for this token (or from this address)"),
     },
 )
 def verify():
     """Check a batch of codes; each gets its own result."""
     token = _employer_token()
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser's stack: not a list of codes either
+        body = None
     if not isinstance(body, dict) or set(body) != {"codes"}:
         return _bad_request('Send a JSON object with one key, "codes": a list of codes.')
     codes = body["codes"]

@@ -70,7 +70,7 @@ def issue_in_transaction(user: User, course_id: int, completed_at: datetime) -> 
     if _exists(user.id, course_id):
         return False
     course = db.session.get(Course, course_id)
-    issued_at = datetime.now(UTC)
+    issued_at = completed_at  # the completion's own instant: one timestamp per action
     for _draw in range(MAX_DRAWS):
         certificate = Certificate(
             code=new_code(),

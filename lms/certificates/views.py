@@ -150,7 +150,9 @@ def issuer_key(kid: str):
     return _public(response)
 
 
-@bp.get(f"/credentials/status/<int(max={status_list.MAX_NUMBER}):number>", endpoint="status_list")
+@bp.get(
+    f"/credentials/status/<int(min=0, max={status_list.MAX_NUMBER}):number>", endpoint="status_list"
+)
 def status_list_credential(number: int):
     """A signed Bitstring Status List (revocation) that credentials point to; public, cached
     for as long as the list's ``ttl`` says, and answered 304 when unchanged."""

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from lms.certificates.credentials import achievement_document, course_urls
 from lms.certificates.issuing import certificate_codes, certified_course
 from lms.content.quiz import QUESTION_KINDS, grade_quiz
+from lms.db import paginate
 from lms.extensions import db
 from lms.forms import ConfirmForm, page_number
 from lms.learning import catalogue, dashboard
@@ -56,13 +57,21 @@ def course_list():
     filtered = any(request.args.get(name) for name in ("q", "level", "skill", "duration"))
     if filtered:
         form.validate()
-    page = db.paginate(
+    page = paginate(
         catalogue.search_courses(form.to_query()),
         page=page_number(request.args),
         per_page=current_app.config["CATALOGUE_PAGE_SIZE"],
-        error_out=False,
     )
-    return render_template("learning/catalogue.html", form=form, page=page, filtered=filtered)
+    # The search's own fields only, for the page links: the rest of the query string must not
+    # reach url_for as keywords (?endpoint=x was a 500, ?_external=1 an absolute link).
+    args = {name: request.args.get(name, "") for name in ("q", "level", "skill", "duration")}
+    return render_template(
+        "learning/catalogue.html",
+        form=form,
+        page=page,
+        filtered=filtered,
+        page_args={name: value for name, value in args.items() if value},
+    )
 
 
 @bp.get("/courses/<slug>")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
@@ -60,10 +60,29 @@ class StatCompletionDays(db.Model):
     learners: Mapped[int] = mapped_column(Integer, default=0)
 
 
+# The report for a month is queued once until it is sent, whoever queues it: two overlapping
+# ``flask stats push`` runs both find nothing pending, and the database lets only one insert.
+PENDING_ONLY = text("sent_at IS NULL")
+
+
 class ReportOutbox(db.Model):
-    """A cluster report waiting to be delivered, or delivered (``sent_at``) and kept as a record."""
+    """A cluster report waiting to be delivered, or delivered (``sent_at``) and kept as a record.
+
+    The outbox holds this platform's reports, as the one provider it is to the hub
+    (``LMS_CLUSTER_PROVIDER``): at most one pending report per month, enforced by a partial
+    unique index. Sent reports are kept, any number per month.
+    """
 
     __tablename__ = "report_outbox"
+    __table_args__ = (
+        Index(
+            "uq_report_outbox_pending_period",
+            "period",
+            unique=True,
+            sqlite_where=PENDING_ONLY,
+            postgresql_where=PENDING_ONLY,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[str] = mapped_column(String(36), unique=True)

@@ -12,40 +12,27 @@ import hmac
 import ipaddress
 import json
 import logging
+import re
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from functools import cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-import jsonschema
 from flask import current_app
 from sqlalchemy import select
 
-from lms.db import write_transaction
+from lms.db import dialect_insert, write_transaction
 from lms.extensions import db
 from lms.models import ReportOutbox
 from lms.reporting.figures import Filters, by_region, open_rows
+from lms.reporting.report_checks import report_errors
 
 log = logging.getLogger(__name__)
-SCHEMA_FILE = Path(__file__).resolve().parent / "schema" / "cluster-report-v1.json"
 HUB_PATH = "/api/v1/cluster/reports"
 MAX_BACKOFF = timedelta(hours=6)
-
-
-@cache
-def schema() -> dict:
-    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-
-
-def schema_errors(report: object) -> list[str]:
-    validator = jsonschema.Draft202012Validator(schema())
-    return [
-        f"{'/'.join(str(p) for p in error.absolute_path) or '(report)'}: {error.message}"
-        for error in sorted(validator.iter_errors(report), key=lambda e: list(e.absolute_path))
-    ]
+# What a provider may be called: it travels in a header (X-TechNorth-Provider), so plain ASCII.
+PROVIDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 
 
 def build_report(period: str, report_id: str | None = None) -> dict:
@@ -67,31 +54,44 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
+def _pending(period: str) -> ReportOutbox | None:
+    return db.session.scalar(
+        select(ReportOutbox).where(ReportOutbox.period == period, ReportOutbox.sent_at.is_(None))
+    )
+
+
 def queue_report(period: str) -> ReportOutbox:
-    """Put the report for ``period`` in the outbox (once per period until it is sent)."""
+    """Put the report for ``period`` in the outbox (once per period until it is sent).
+
+    The check below only saves building a report for nothing; what makes it once is the partial
+    unique index on pending reports: when two pushes overlap, the later insert does nothing (on
+    PostgreSQL it waits for the earlier transaction first) and the report queued first is returned.
+    """
     with write_transaction():
-        pending = db.session.scalar(
-            select(ReportOutbox).where(
-                ReportOutbox.period == period, ReportOutbox.sent_at.is_(None)
-            )
-        )
+        pending = _pending(period)
         if pending is not None:
             return pending
         report = build_report(period)
-        errors = schema_errors(report)
+        errors = report_errors(report)
         if errors:  # a bug here, never the hub's problem
-            raise ValueError("report does not match its schema: " + "; ".join(errors))
+            raise ValueError("the report breaks its own rules: " + "; ".join(errors))
         now = datetime.now(UTC)
-        row = ReportOutbox(
-            report_id=report["report_id"],
-            period=period,
-            body=json.dumps(report, sort_keys=True, separators=(",", ":")),
-            created_at=now,
-            attempts=0,
-            next_attempt_at=now,
-        )
-        db.session.add(row)
-    return row
+        inserted = db.session.execute(
+            dialect_insert(ReportOutbox)
+            .values(
+                report_id=report["report_id"],
+                period=period,
+                body=json.dumps(report, sort_keys=True, separators=(",", ":")),
+                created_at=now,
+                attempts=0,
+                next_attempt_at=now,
+            )
+            .on_conflict_do_nothing(
+                index_elements=["period"], index_where=ReportOutbox.sent_at.is_(None)
+            )
+            .returning(ReportOutbox.id)
+        ).scalar()
+        return db.session.get(ReportOutbox, inserted) if inserted else _pending(period)
 
 
 class HubAddressError(ValueError):

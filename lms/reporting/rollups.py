@@ -134,10 +134,14 @@ def _counted_events() -> dict:
             Enrolment.course_id,
             _month_sql(Enrolment.completed_at).label("month"),
         ).where(Enrolment.completed_at.is_not(None)),
+        # A certificate is issued in the completing transaction, at the completion's instant,
+        # and counted live in that month. Older certificates could carry an issued_at a moment
+        # later (the clock was read twice), possibly in the next month: completed_at is the
+        # instant the live count used for every certificate, old and new.
         "certificates_issued": select(
             Certificate.user_id,
             Certificate.course_id,
-            _month_sql(Certificate.issued_at).label("month"),
+            _month_sql(Certificate.completed_at).label("month"),
         ),
     }
 

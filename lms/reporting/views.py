@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from sqlalchemy import select
@@ -67,6 +68,9 @@ def dashboard():
     """Cities side by side, monthly trend, filters; charts with their data beside them."""
     form = _form()
     filters = form.filters()
+    # The filters for the export links, re-encoded: never the raw query string (bytes that are
+    # not UTF-8 made a 500) nor request.args as url_for keywords (?table=x made a 500).
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "table"]
     rows = table_rows(by_region(filters))
     course_rows = sorted(
         table_rows(by_course(filters), "course"), key=lambda r: str(r["course_name"])
@@ -96,7 +100,8 @@ def dashboard():
         line=line,
         months=months,
         series=series,
-        query=request.query_string.decode(),
+        query=urlencode(args),
+        course_query=urlencode([*args, ("table", "courses")]),
     ), (422 if form.errors else 200)
 
 

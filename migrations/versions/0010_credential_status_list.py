@@ -1,7 +1,7 @@
 """credential status list: a status-list entry per certificate, published revocation lists
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01 10:00:00.000000
 
 Certificates issued before this revision have no entry (``status_list_index`` is NULL) and their
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -10,20 +10,25 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+import time_machine
 from sqlalchemy import func, select, update
 from werkzeug.serving import make_server
 
 from lms import create_app
 from lms.config import TestConfig, settings_of
 from lms.extensions import db
-from lms.models import HubReport, ReportOutbox
+from lms.learning import progress
+from lms.models import Course, HubReport, Lesson, ReportOutbox
 from lms.reporting.cluster import (
     HubAddressError,
     build_report,
     check_hub_url,
-    schema_errors,
+    deliver_pending,
+    queue_report,
     signature,
 )
+from lms.reporting.report_checks import schema_errors
+from tests.factories import PASSWORD, make_user, reading_lessons, write_course
 
 PERIOD = datetime.now(UTC).strftime("%Y-%m")
 
@@ -155,8 +160,6 @@ def test_report_waits_while_the_hub_is_down_then_arrives_exactly_once(app, runne
     runner.invoke(args=["stats", "push", "--period", PERIOD])
     assert hub.reports() == 2
     with hub.app.test_client() as browser:
-        from tests.factories import PASSWORD, make_user
-
         with hub.app.app_context():
             make_user("analyst@example.com", role="analyst")
         browser.post(
@@ -233,8 +236,6 @@ def test_backoff_grows_with_each_failure(app, runner, activity):
     app.config.update(
         CLUSTER_HUB_URL=f"http://127.0.0.1:{free_port()}", CLUSTER_SECRET="s", CLUSTER_TIMEOUT=1
     )
-    from lms.reporting.cluster import deliver_pending, queue_report
-
     with app.app_context():
         now = queue_report(PERIOD).next_attempt_at
         gaps = []
@@ -245,3 +246,34 @@ def test_backoff_grows_with_each_failure(app, runner, activity):
             assert deliver_pending(now) == (0, 0)  # not due again until the gap has passed
             now = row.next_attempt_at
         assert gaps == [timedelta(minutes=2), timedelta(minutes=4), timedelta(minutes=8)]
+
+
+def test_a_month_completing_more_courses_than_it_enrols_is_reported(app, content_dir, runner):
+    """Ten learners enrol in March and finish in April, when six others enrol: April's rate is
+    167%. The report must carry it (the schema once capped rates at 100 and refused it)."""
+    write_course(content_dir, "short-course", lessons=reading_lessons(1))
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    with app.app_context():
+        course, lesson = db.session.scalar(select(Course)), db.session.scalar(select(Lesson))
+        march = [make_user(f"m{n}@example.com") for n in range(10)]
+        with time_machine.travel(datetime(2026, 3, 10, tzinfo=UTC), tick=False):
+            for user in march:
+                progress.enrol(user, course)
+        with time_machine.travel(datetime(2026, 4, 10, tzinfo=UTC), tick=False):
+            for user in march:
+                progress.complete_lesson(user, lesson)
+            for n in range(6):
+                progress.enrol(make_user(f"a{n}@example.com"), course)
+        row = queue_report("2026-04")
+        leeds = next(r for r in json.loads(row.body)["regions"] if r["region"] == "leeds")
+    assert (leeds["enrolments"], leeds["courses_completed"], leeds["completion_rate"]) == (
+        5,
+        10,
+        167,
+    )
+
+
+def test_a_provider_name_must_fit_in_a_header(runner):
+    refused = runner.invoke(args=["hub", "add-provider", "Leeds LMS\u00e9"])
+    assert refused.exit_code == 2 and "letters, digits" in refused.output
+    assert runner.invoke(args=["hub", "add-provider", "leeds-lms.2"]).exit_code == 0

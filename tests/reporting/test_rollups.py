@@ -193,3 +193,51 @@ def test_completion_counts_whole_days_from_first_enrolment(app, content_dir, run
             1,
             1,
         )
+
+
+def test_a_course_completed_in_the_last_instant_of_a_month_counts_in_that_month(
+    app, content_dir, runner
+):
+    """The clock runs on while the completion is saved: certificate, completion and figures all
+    take the action's one timestamp, so a rebuild puts them in the same month as the live count."""
+    write_course(content_dir, "reading-course", lessons=reading_lessons(1))
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    last_instant = datetime(2026, 1, 31, 23, 59, 59, 999999, tzinfo=UTC)
+    with app.app_context():
+        user = make_user()
+        course, lesson = db.session.scalar(select(Course)), db.session.scalar(select(Lesson))
+        progress.enrol(user, course)
+        with time_machine.travel(last_instant, tick=True):
+            assert progress.complete_lesson(user, lesson).course_newly_completed
+        live = snapshot()
+        [row] = [r for r in live[0] if r[2] == "2026-01"]
+        assert row[6:] == (1, 1)  # courses completed, certificates issued: both in January
+    assert runner.invoke(args=["stats", "rebuild"]).exit_code == 0
+    with app.app_context():
+        assert snapshot() == live
+        certificate = db.session.scalar(select(Certificate))
+        enrolment = db.session.scalar(select(Enrolment))
+        assert certificate.issued_at == certificate.completed_at == enrolment.completed_at
+
+
+def test_a_certificate_issued_a_moment_after_its_month_keeps_its_month_in_a_rebuild(
+    app, content_dir, runner
+):
+    """Certificates issued before one timestamp per action could carry an issued_at a moment
+    after the completion, in the next month; the live count put them in the completion's month,
+    and so must a rebuild (else certificates and completions no longer match per month, and the
+    platform refuses to queue that month's report)."""
+    write_course(content_dir, "reading-course", lessons=reading_lessons(1))
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    with app.app_context():
+        user = make_user()
+        course, lesson = db.session.scalar(select(Course)), db.session.scalar(select(Lesson))
+        progress.enrol(user, course)
+        with time_machine.travel(datetime(2026, 1, 31, 23, 59, 59, 999000, tzinfo=UTC)):
+            progress.complete_lesson(user, lesson)
+        certificate = db.session.scalar(select(Certificate))
+        certificate.issued_at = datetime(2026, 2, 1, 0, 0, 0, 2000, tzinfo=UTC)  # the old clock
+        db.session.commit()
+        live = snapshot()
+        rebuild()
+        assert snapshot() == live
