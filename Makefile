@@ -44,14 +44,18 @@ lint: install-dev
 check-content: install
 	$(FLASK) content check
 
-# The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+# The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set; one
+# pytest-xdist worker per core (TEST_WORKERS=0 runs in one process), each on its own database.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	env -u TEST_DATABASE_URL $(BIN)/pytest
+	env -u TEST_DATABASE_URL $(PYTEST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL) =="; \
-		$(BIN)/pytest; \
+		$(PYTEST); \
 	else \
 		echo "TEST_DATABASE_URL is not set: the PostgreSQL run was skipped."; \
 	fi

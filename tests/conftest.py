@@ -1,5 +1,7 @@
-"""Shared fixtures: an app on a fresh database per test (SQLite, or PostgreSQL via
-TEST_DATABASE_URL), its test client and CLI runner, and small course folders to sync."""
+"""Shared fixtures: the app on an empty database for each test (SQLite, or PostgreSQL via
+TEST_DATABASE_URL; one database per xdist worker), its test client and CLI runner, and small
+course folders to sync. The app and schema are built once per process; rows are deleted after
+each test."""
 
 from __future__ import annotations
 
@@ -11,20 +13,42 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.exc import DBAPIError
 
 from lms import create_app
 from lms.config import TestConfig, normalise_database_url, settings_of
-from lms.extensions import db
+from lms.extensions import db, limiter
+from lms.requestlog import configure_logging
 from tests.factories import PASSWORD, make_user, write_course
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
-def _database_url(tmp_path: Path) -> str:
-    if TEST_DATABASE_URL:
-        return normalise_database_url(TEST_DATABASE_URL)
-    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+def _worker() -> str:
+    """The pytest-xdist worker running this process ("gw0", ...), or "main" without xdist."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _database_url(folder: Path) -> str:
+    """This worker's own database: a SQLite file, or a PostgreSQL database made for it."""
+    if not TEST_DATABASE_URL:
+        return f"sqlite:///{folder / 'test.sqlite3'}"
+    url = make_url(normalise_database_url(TEST_DATABASE_URL))
+    if _worker() == "main":
+        return url.render_as_string(hide_password=False)
+    name = f"{url.database}_{_worker()}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -50,24 +74,94 @@ def content_dir(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def app(tmp_path: Path, content_dir: Path):
-    instance = tmp_path / "instance"
+@pytest.fixture(scope="session")
+def _shared_app(tmp_path_factory):
+    """The app and its schema, built once per test process (per xdist worker)."""
+    folder = tmp_path_factory.mktemp("app")
     app = create_app(
         {
             **settings_of(TestConfig),
-            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
-            "CONTENT_DIR": str(content_dir),
+            "SQLALCHEMY_DATABASE_URI": _database_url(folder),
+            "CONTENT_DIR": str(folder / "content"),
         }
     )
-    app.instance_path = str(instance)
     with app.app_context():
         db.drop_all()
         db.create_all()
+    # The rate limiter is one object for every app in the process: a test that builds an app of
+    # its own with limits on re-initialises it. Each test starts from the shared app's set-up.
+    app.extensions["tests.limiter_state"] = dict(vars(limiter))
     yield app
     with app.app_context():
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()
+
+
+def empty_tables() -> None:
+    """Delete every row, keeping the schema: far cheaper than dropping and creating tables.
+
+    A test that dropped or altered tables (migrations, fault tests) gets the schema rebuilt.
+    """
+    tables = db.metadata.sorted_tables
+    try:
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                quote = connection.dialect.identifier_preparer.quote
+                names = ", ".join(quote(table.name) for table in tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(tables):
+                    connection.execute(table.delete())
+            # A test that ran the migrations leaves Alembic's stamp: the next would skip them.
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    except DBAPIError:
+        db.drop_all()
+        db.create_all()
+
+
+@pytest.fixture
+def app(_shared_app, tmp_path: Path, content_dir: Path):
+    """The app on an empty database, with this test's own instance folder and content folder.
+
+    Whatever a test changes on the app (settings, the WSGI wrapper, caches, log handlers) is put
+    back afterwards, and every row it wrote is deleted.
+    """
+    app = _shared_app
+    settings = dict(app.config)
+    wsgi_app = app.wsgi_app
+    vars(limiter).update(app.extensions["tests.limiter_state"])
+    configure_logging(app)  # apps made by other tests took over the "lms" logger
+    app.instance_path = str(tmp_path / "instance")
+    app.config["CONTENT_DIR"] = str(content_dir)
+    app.extensions.pop("lms.lesson_cache", None)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        empty_tables()
+    app.config.clear()
+    app.config.update(settings)
+    app.wsgi_app = wsgi_app
+    app.extensions.pop("lms.lesson_cache", None)
+
+
+@pytest.fixture
+def fresh_app(tmp_path: Path, content_dir: Path):
+    """An app of the test's own (SQLite in ``tmp_path``), for tests that add routes to it:
+    Flask refuses new routes on an app that has served requests."""
+    app = create_app(
+        {
+            **settings_of(TestConfig),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+            "CONTENT_DIR": str(content_dir),
+        }
+    )
+    app.instance_path = str(tmp_path / "instance")
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
         db.engine.dispose()
 
 

@@ -22,8 +22,7 @@ from lms.models import (
     User,
     Workspace,
 )
-from tests.certificates.conftest import complete_demo_course
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, complete_course, make_user
 
 ROLES = (
     "anonymous",
@@ -174,7 +173,8 @@ SESSION_ENDING = [
 @pytest.fixture
 def world(app, client, signed_in, synced):
     """A learner with a certificate and a public profile, and one browser per role."""
-    complete_demo_course(client)
+    with app.app_context():
+        complete_course()
     client.post("/dashboard/certificates/profile", data={"public_profile": "y"})
     with app.app_context():
         code = grouped(db.session.scalar(select(Certificate.code)))

@@ -50,7 +50,9 @@ def test_healthz_reports_an_unreachable_database(tmp_path):
         (500, "Something went wrong"),
     ],
 )
-def test_error_pages_fit_the_site(app, code, title):
+def test_error_pages_fit_the_site(fresh_app, code, title):
+    app = fresh_app
+
     @app.get(f"/test-error-{code}")
     def fail():
         if code == 500:

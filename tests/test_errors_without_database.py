@@ -87,14 +87,18 @@ def database_goes_away(app, tmp_path):
     engines = db._app_engines[app]
     working = engines[None]
 
-    @app.get("/test-database-goes-away")
     def goes_away():
         assert current_user.is_authenticated  # the user is loaded while the database is up
         engines[None] = broken
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
+    # The dashboard's view is swapped for one during which the database goes away (the shared
+    # test app has served requests, so it takes no new routes).
+    real_view = app.view_functions["learning.dashboard"]
+    app.view_functions["learning.dashboard"] = goes_away
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    yield "/test-database-goes-away"
+    yield "/dashboard"
+    app.view_functions["learning.dashboard"] = real_view
     engines[None] = working
     broken.dispose()
 

@@ -108,7 +108,9 @@ def test_log_lines_outside_a_request_have_no_id(app):
     assert entry["message"] == "synced 3 courses"
 
 
-def test_an_unhandled_error_is_logged_with_its_id_and_shown_on_the_page(app, caplog):
+def test_an_unhandled_error_is_logged_with_its_id_and_shown_on_the_page(fresh_app, caplog):
+    app = fresh_app
+
     @app.get("/test-boom")
     def boom():
         raise RuntimeError("boom")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.models import Certificate
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, complete_course, make_user
 
 RIGHT = {"q1": "0", "q2": ["0", "1"], "q3": "0"}
 
@@ -22,10 +22,10 @@ def complete_demo_course(client) -> None:
 @pytest.fixture
 def certificate_code(app, client, signed_in, synced) -> str:
     """The grouped code of the signed-in learner's certificate for the demo course."""
-    complete_demo_course(client)
     from lms.certificates.codes import grouped
 
     with app.app_context():
+        complete_course()
         return grouped(db.session.scalar(select(Certificate.code)))
 
 
